@@ -1,0 +1,38 @@
+/**
+ * Kubernetes resource quantities (`500m`, `2`, `1.5Gi`, `15896980Ki`, `76224326324`, `1e3`).
+ * Returns the value in base units (cores for CPU, bytes for memory); NaN when unparseable.
+ */
+const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+
+export function parseQuantity(input: string | number | undefined | null): number {
+  if (input === undefined || input === null) return NaN;
+  if (typeof input === 'number') return input;
+  const text = input.trim();
+  const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.exec(text);
+  if (!match) return NaN;
+  const value = Number(match[1]);
+  const suffix = match[2] ?? '';
+  const factor = BINARY[suffix] ?? DECIMAL[suffix];
+  return factor === undefined ? NaN : value * factor;
+}
+
+export const GiB = 2 ** 30;
+export const MiB = 2 ** 20;
+
+/** `0.25` cores → `250m`, `2` → `2`. */
+export function formatCpu(cores: number): string {
+  if (!Number.isFinite(cores)) return '?';
+  const milli = Math.round(cores * 1000);
+  return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
+}
+
+/** Bytes → the largest binary unit that keeps an integer (`512Mi`, `2Gi`), else Mi rounded up. */
+export function formatMemory(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '?';
+  for (const [unit, factor] of [['Gi', GiB], ['Mi', MiB], ['Ki', 1024]] as const) {
+    if (bytes >= factor && bytes % factor === 0) return `${bytes / factor}${unit}`;
+  }
+  if (bytes >= MiB) return `${Math.ceil(bytes / MiB)}Mi`;
+  return String(Math.round(bytes));
+}
