@@ -1,0 +1,98 @@
+/**
+ * The audit pipeline, in the order of the product diagram:
+ *
+ *   connector | snapshot file | manifests → graph builder → rule engine + cost analyst + diagnosis
+ *     → patch generator → explainer → reports
+ *
+ * Everything that can fail on user input (rules, config, prices) is loaded before the cluster is
+ * contacted, so a typo in a rule does not cost a five-minute capture.
+ */
+import { captureCluster } from './connector/index.js';
+import { readSnapshot } from './snapshot/io.js';
+import { loadManifests } from './manifests/index.js';
+import { buildGraph } from './graph/index.js';
+import { evaluateRules, loadRuleSet } from './rule-engine/index.js';
+import { analyzeCost, loadPriceOverrides } from './cost/index.js';
+import { diagnose } from './diagnosis/index.js';
+import { generateRemediations } from './patches/index.js';
+import { buildAnonymizer, buildFacts, explain, type ExplainerOptions } from './explainer/index.js';
+import { assembleReport, writeReports, type ReportFormat } from './report/index.js';
+import type { ConnectorOptions, InputProblem, Logger, Report, RuleEngineOptions, Snapshot } from './pipeline-types.js';
+import { TOOL_VERSION } from './common/version.js';
+
+export type AuditInput =
+  | { type: 'cluster'; connector: ConnectorOptions }
+  | { type: 'snapshot'; path: string }
+  | { type: 'manifests'; paths: string[]; stdin?: NodeJS.ReadableStream; keepGoing?: boolean };
+
+export interface AuditOptions {
+  rules: RuleEngineOptions;
+  /** --prices FILE */
+  pricesPath?: string;
+  explainer: Omit<ExplainerOptions, 'anonymizer'> & { anonymize?: boolean };
+  formats: ReportFormat[];
+  outDir: string;
+}
+
+export interface AuditResult {
+  report: Report;
+  writtenFiles: string[];
+  inputProblems: InputProblem[];
+}
+
+export async function acquireSnapshot(
+  input: AuditInput,
+  log: Logger,
+): Promise<{ snapshot: Snapshot; problems: InputProblem[] }> {
+  switch (input.type) {
+    case 'cluster':
+      return { snapshot: await captureCluster(input.connector, log), problems: [] };
+    case 'snapshot':
+      return { snapshot: await readSnapshot(input.path), problems: [] };
+    case 'manifests':
+      return loadManifests(input.paths, { stdin: input.stdin, keepGoing: input.keepGoing }, log);
+  }
+}
+
+export async function runAudit(input: AuditInput, options: AuditOptions, log: Logger): Promise<AuditResult> {
+  const ruleSet = await loadRuleSet({ extraRuleDirs: options.rules.extraRuleDirs });
+  const prices = options.pricesPath ? await loadPriceOverrides(options.pricesPath) : undefined;
+
+  const { snapshot, problems } = await acquireSnapshot(input, log);
+  const graph = buildGraph(snapshot);
+
+  const findings = evaluateRules(ruleSet, snapshot, graph, options.rules);
+  const cost = analyzeCost(snapshot, graph, { prices });
+  const diagnoses = diagnose(snapshot, graph);
+  log.progress(`analysis: ${findings.length} findings, ${diagnoses.length} diagnoses`);
+
+  const remediations = generateRemediations(findings, diagnoses);
+
+  const reportWithoutExplanation = assembleReport(
+    { snapshot, graph, findings, diagnoses, cost, remediations, explanation: null, explanationMeta: null, inputProblems: problems },
+    TOOL_VERSION,
+  );
+  const facts = buildFacts({
+    findings: reportWithoutExplanation.findings,
+    diagnoses,
+    cost,
+    remediations,
+    graphSummary: {
+      namespaces: reportWithoutExplanation.architecture.namespaces,
+      workloads: reportWithoutExplanation.architecture.workloads,
+      exposurePaths: reportWithoutExplanation.architecture.exposurePaths.length,
+      singlePointsOfFailure: reportWithoutExplanation.architecture.singlePointsOfFailure.map(
+        (ref) => `${ref.kind} ${ref.namespace ?? ''}/${ref.name}`,
+      ),
+    },
+    coverageGaps: reportWithoutExplanation.coverageGaps,
+    userContext: options.explainer.userContext,
+  });
+  const { anonymize, ...explainerOptions } = options.explainer;
+  const anonymizer = anonymize ? buildAnonymizer(snapshot) : undefined;
+  const { explanation, meta } = await explain(facts, { ...explainerOptions, anonymizer }, log);
+
+  const report: Report = { ...reportWithoutExplanation, explanation, explanationMeta: meta };
+  const writtenFiles = await writeReports(report, options.formats, options.outDir, log);
+  return { report, writtenFiles, inputProblems: problems };
+}
