@@ -38,6 +38,22 @@ export interface AuditResult {
   report: Report;
   writtenFiles: string[];
   inputProblems: InputProblem[];
+  /** Wall-clock milliseconds per stage, in pipeline order (printed with --debug, used by the benchmark). */
+  stageTimings: Array<{ stage: string; ms: number }>;
+}
+
+/** Runs one stage and records how long it took. */
+function timed<T>(timings: AuditResult['stageTimings'], stage: string, run: () => T): T {
+  const start = performance.now();
+  const result = run();
+  if (result instanceof Promise) {
+    return result.then((value) => {
+      timings.push({ stage, ms: performance.now() - start });
+      return value;
+    }) as T;
+  }
+  timings.push({ stage, ms: performance.now() - start });
+  return result;
 }
 
 export async function acquireSnapshot(
@@ -55,22 +71,25 @@ export async function acquireSnapshot(
 }
 
 export async function runAudit(input: AuditInput, options: AuditOptions, log: Logger): Promise<AuditResult> {
-  const ruleSet = await loadRuleSet({ extraRuleDirs: options.rules.extraRuleDirs });
+  const timings: AuditResult['stageTimings'] = [];
+  const ruleSet = await timed(timings, 'load rules', () => loadRuleSet({ extraRuleDirs: options.rules.extraRuleDirs }));
   const prices = options.pricesPath ? await loadPriceOverrides(options.pricesPath) : undefined;
 
-  const { snapshot, problems } = await acquireSnapshot(input, log);
-  const graph = buildGraph(snapshot);
+  const { snapshot, problems } = await timed(timings, 'snapshot', () => acquireSnapshot(input, log));
+  const graph = timed(timings, 'graph', () => buildGraph(snapshot));
 
-  const findings = evaluateRules(ruleSet, snapshot, graph, options.rules);
-  const cost = analyzeCost(snapshot, graph, { prices });
-  const diagnoses = diagnose(snapshot, graph);
+  const findings = timed(timings, 'rules', () => evaluateRules(ruleSet, snapshot, graph, options.rules));
+  const cost = timed(timings, 'cost', () => analyzeCost(snapshot, graph, { prices }));
+  const diagnoses = timed(timings, 'diagnosis', () => diagnose(snapshot, graph));
   log.progress(`analysis: ${findings.length} findings, ${diagnoses.length} diagnoses`);
 
-  const remediations = generateRemediations(findings, diagnoses);
+  const remediations = timed(timings, 'patches', () => generateRemediations(findings, diagnoses));
 
-  const reportWithoutExplanation = assembleReport(
-    { snapshot, graph, findings, diagnoses, cost, remediations, explanation: null, explanationMeta: null, inputProblems: problems },
-    TOOL_VERSION,
+  const reportWithoutExplanation = timed(timings, 'assemble', () =>
+    assembleReport(
+      { snapshot, graph, findings, diagnoses, cost, remediations, explanation: null, explanationMeta: null, inputProblems: problems },
+      TOOL_VERSION,
+    ),
   );
   const facts = buildFacts({
     findings: reportWithoutExplanation.findings,
@@ -90,9 +109,10 @@ export async function runAudit(input: AuditInput, options: AuditOptions, log: Lo
   });
   const { anonymize, ...explainerOptions } = options.explainer;
   const anonymizer = anonymize ? buildAnonymizer(snapshot) : undefined;
-  const { explanation, meta } = await explain(facts, { ...explainerOptions, anonymizer }, log);
+  const { explanation, meta } = await timed(timings, 'explain', () => explain(facts, { ...explainerOptions, anonymizer }, log));
 
   const report: Report = { ...reportWithoutExplanation, explanation, explanationMeta: meta };
-  const writtenFiles = await writeReports(report, options.formats, options.outDir, log);
-  return { report, writtenFiles, inputProblems: problems };
+  const writtenFiles = await timed(timings, 'reports', () => writeReports(report, options.formats, options.outDir, log));
+  for (const { stage, ms } of timings) log.debug(`stage ${stage}: ${ms.toFixed(0)} ms`);
+  return { report, writtenFiles, inputProblems: problems, stageTimings: timings };
 }
