@@ -1,0 +1,11 @@
+import type { Report } from '../schema/report.js';
+import { buildView } from './view.js';
+import { htmlRenderer } from './templates.js';
+
+/**
+ * report.html: one self-contained file (inline CSS and script, a CSP that forbids any network
+ * load). Every value from the cluster goes through Handlebars' HTML escaping.
+ */
+export function renderHtml(report: Report): string {
+  return htmlRenderer()(buildView(report)).replace(/[ \t]+$/gm, '');
+}

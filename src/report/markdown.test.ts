@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown } from './markdown.js';
+import { emptyReport, fixtureReport, F_PRIVILEGED } from './test-support/fixture.js';
+import { escapeMarkdownCell, markdownCode, markdownFence, tidyMarkdown } from './templates.js';
+
+describe('renderMarkdown', () => {
+  const md = renderMarkdown(fixtureReport());
+
+  it('has every section, in order', () => {
+    const headings = md.split('\n').filter((l) => /^## /.test(l));
+    expect(headings).toEqual([
+      '## Contents',
+      '## Summary',
+      '## Executive summary',
+      '## What is broken right now',
+      '## Top findings',
+      '## Architecture',
+      '## Cost',
+      '## SRE actions',
+      '## Findings in detail',
+      '## Appendix',
+    ]);
+  });
+
+  it('shows the title block, coverage gaps and the dashboard', () => {
+    expect(md).toMatch(/^# ClusterGPT report: cluster bookstore-prod\n/);
+    expect(md).toContain('| Captured | 2026-05-20T10:00:00Z |');
+    expect(md).toContain('| Scope | all namespaces (excluding kube-system) |');
+    expect(md).toContain('> **Incomplete audit:** 1 kind(s) could not be read');
+    expect(md).toContain('**Risk score: 35/100 (grade C)**');
+    expect(md).toContain('| Monthly cost | $1,234.50 |');
+    expect(md).toContain('| Critical | 1 |');
+    expect(md).toContain('| security | 1 |');
+  });
+
+  it('escapes pipes and newlines in table cells so rows stay intact', () => {
+    const row = md.split('\n').find((l) => l.includes('privileged-container') && l.startsWith('| 1 |'));
+    expect(row).toContain('Container runs privileged \\| full host access');
+    // 6 columns → 7 unescaped pipes.
+    expect(row!.replace(/\\\|/g, '').split('|').length - 1).toBe(7);
+    expect(md).toContain('| `deploy/bad.yaml:3` | not a Kubernetes object \\| skipped |');
+  });
+
+  it('lists top findings with where = file:line for manifests and namespace/Kind/name for live objects', () => {
+    expect(md).toMatch(/\| 1 \| Critical \| `privileged-container` \| \[.*\]\(#finding-a1b2c3d4e5f6\) \| Deployment shop\/web \| `deploy\/web\.yaml:22` \|/);
+    expect(md).toMatch(/\| 2 \| High \| `missing-liveness-probe` .* \| `shop\/Deployment\/inventory` \|/);
+    // The exempted finding is not in the top findings, only in the appendix.
+    expect(md.split('## Appendix')[0]).not.toContain('host-network');
+  });
+
+  it('shows diagnoses with evidence, event timestamps, confidence and the fix', () => {
+    const section = md.split('## What is broken right now')[1].split('## Top findings')[0];
+    expect(section).toContain('### 1. crash-loop: Deployment shop/inventory');
+    expect(section).toContain('**Pods affected:** 2 (inventory-7d9f-abc, inventory-7d9f-def)');
+    expect(section).toContain('**Confidence:** 90%');
+    expect(section).toContain('[2026-05-20T09:58:12Z] Event shop/inventory-7d9f-abc.17a');
+    expect(section).toContain('oom-killed (60%)');
+    expect(section).toContain('memory: 512Mi');
+  });
+
+  it('details each finding with evidence, explanation, patch and dry-run + apply commands', () => {
+    const detail = md.split('### [Critical]')[1].split('### [High]')[0];
+    expect(detail).toContain('`spec.template.spec.containers[0].securityContext.privileged = true @ deploy/web.yaml:22`');
+    expect(detail).toContain('**Do now:** Drop privileged mode.');
+    expect(detail).toContain('**Long term:** Enforce Pod Security "restricted".');
+    expect(detail).toContain('```yaml\nspec:\n  template:');
+    expect(detail).toContain('--dry-run=server\nkubectl patch deployment web -n shop --type strategic --patch-file fix-a1b2.yaml\n```');
+    expect(detail).toContain(`Finding id \`${F_PRIVILEGED}\``);
+    expect(md).toContain('`spec.template.spec.containers[0].livenessProbe = <unset> @ uid uid-inventory-1`');
+  });
+
+  it('titles a patch with its summary only when it says more than the fix above it', () => {
+    expect(md).toContain('**Patch: Raise the memory limit of inventory to 512Mi**');
+    const report = fixtureReport();
+    report.remediations[0].summary = report.findings[0].remediation.summary;
+    const detail = renderMarkdown(report).split('### [Critical]')[1].split('### [High]')[0];
+    expect(detail).toContain('**Patch**\n\n```yaml');
+  });
+
+  it('does not let cluster text inject HTML', () => {
+    expect(md).not.toContain('<script>');
+    expect(md).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('has architecture, cost and SRE actions', () => {
+    expect(md).toContain('- Ingress shop/shop (shop.example.com/) → Service shop/web (ClusterIP) → Deployment shop/web');
+    expect(md).toMatch(/\*\*Single points of failure\*\*.*\n\n- Deployment shop\/web/);
+    expect(md).toContain('| ingress-missing-service | Ingress shop/shop |');
+    expect(md).toContain('**$1,234.50 per month** (confidence: medium)');
+    expect(md).toContain('| node-a | m6i.xlarge | $0.192 |');
+    expect(md).toContain('| Deployment shop/web (container app) | cpu | 2 | 500m | $42.25 | low |');
+    expect(md).toContain('1. **Stop the inventory crash loop** (confidence: high)');
+  });
+
+  it('has an appendix with exempted findings (reason, where declared), input problems and what was not checked', () => {
+    const appendix = md.split('## Appendix')[1];
+    expect(appendix).toContain(
+      '| High | `host-network` | DaemonSet monitoring/node-exporter | `monitoring/DaemonSet/node-exporter` | node metrics need the host network | annotation: DaemonSet monitoring/node-exporter |',
+    );
+    expect(appendix).toContain('| Secret | forbidden | 403 Forbidden. Not checked: missing Secret references. |');
+  });
+
+  it('renders sensibly with no findings, cost, explanation or diagnoses', () => {
+    const empty = renderMarkdown(emptyReport());
+    expect(empty).not.toMatch(/undefined|null|\[object|NaN/);
+    expect(empty).toContain('No findings.');
+    expect(empty).toContain('Cost was not estimated for this run.');
+    expect(empty).toContain('No executive summary: the explainer did not run.');
+    expect(empty).toContain('Nothing is failing right now');
+    expect(empty).not.toMatch(/\n\n\n/);
+  });
+
+  it('says diagnoses need a live cluster when the input was manifests', () => {
+    const report = { ...emptyReport(), source: { type: 'manifests' as const, paths: ['k8s/'] } };
+    const text = renderMarkdown(report);
+    expect(text).toContain('# ClusterGPT report: manifests k8s/');
+    expect(text).toContain('Not diagnosed: this report was made from manifests');
+  });
+
+  it('is deterministic', () => {
+    expect(renderMarkdown(fixtureReport())).toBe(md);
+  });
+});
+
+describe('markdown escaping helpers', () => {
+  it('escapes table cells', () => {
+    expect(escapeMarkdownCell('a|b\nc <d>')).toBe('a\\|b<br>c &lt;d&gt;');
+  });
+  it('makes code spans and fences that survive backticks', () => {
+    expect(markdownCode('a `b` c')).toBe('``a `b` c``');
+    expect(markdownCode('x|y', true)).toBe('`x\\|y`');
+    expect(markdownFence('```\ninner\n```', 'yaml')).toBe('````yaml\n```\ninner\n```\n````');
+  });
+  it('collapses blank lines outside code blocks only', () => {
+    expect(tidyMarkdown('a\n\n\n\nb\n```\nx\n\n\ny\n```\n')).toBe('a\n\nb\n```\nx\n\n\ny\n```\n');
+  });
+});

@@ -1,0 +1,362 @@
+/**
+ * The report as the Markdown and HTML templates see it: every value already formatted as text,
+ * in display order. Templates only lay things out; the decisions (ordering, wording, which
+ * remediation belongs to which finding) are made here once for both formats.
+ */
+import type { Report } from '../schema/report.js';
+import type { Finding, Severity, Category } from '../schema/finding.js';
+import { SEVERITY_ORDER } from '../schema/finding.js';
+import { CategorySchema } from '../schema/finding.js';
+import { KIND_SPECS } from '../common/kinds.js';
+import type { GeneratedRemediation } from '../schema/remediation.js';
+import {
+  evidenceLine,
+  formatHourly,
+  formatMoney,
+  formatPercent,
+  refLabel,
+  refPath,
+  SEVERITY_LABEL,
+  whereOf,
+} from './format.js';
+
+const OPTIONAL_KINDS = new Set(KIND_SPECS.filter((s) => s.optional).map((s) => s.kind));
+
+/** How many findings the "Top findings" table lists; all of them are detailed further down. */
+export const TOP_FINDINGS = 20;
+const TOP_COST_WORKLOADS = 10;
+
+export interface FixView {
+  id: string;
+  summary: string;
+  /** `Patch`, or `Patch: <summary>` when the summary says more than the remediation text above it. */
+  title: string;
+  patchYaml: string;
+  dryRunCommand: string;
+  command: string;
+  /** Both commands, dry run first, one per line. */
+  shell: string;
+}
+
+export interface FindingView {
+  anchor: string;
+  id: string;
+  severity: Severity;
+  severityLabel: string;
+  category: Category;
+  ruleId: string;
+  title: string;
+  message: string;
+  resource: string;
+  where: string;
+  element?: string;
+  podsAffected?: number;
+  evidence: string[];
+  remediation: string;
+  immediate?: string;
+  longTerm?: string;
+  fixes: FixView[];
+}
+
+export interface DiagnosisView {
+  anchor: string;
+  id: string;
+  cause: string;
+  summary: string;
+  workload: string;
+  podsAffected: number;
+  pods: string;
+  confidence: string;
+  evidence: string[];
+  alternatives: string[];
+  remediation: string;
+  immediate?: string;
+  longTerm?: string;
+  fixes: FixView[];
+}
+
+export interface ReportView {
+  toolVersion: string;
+  /** Live cluster input: diagnoses could run. Manifests have no live state. */
+  live: boolean;
+  sourceLabel: string;
+  sourceDetails: string[];
+  clusterName: string;
+  capturedAt: string;
+  scope: string;
+  excludedNamespaces: string;
+  coverageGaps: Array<{ kind: string; status: string; error: string }>;
+  /** Gaps that make the audit incomplete (optional metrics kinds only affect usage-based cost). */
+  auditGaps: Array<{ kind: string; status: string; error: string }>;
+  metadataOnlyKinds: string;
+  summary: {
+    riskScore: number;
+    riskGrade: string;
+    monthlyCost: string | null;
+    totalFindings: number;
+    exemptedFindings: number;
+    diagnoses: number;
+    bySeverity: Array<{ severity: Severity; label: string; count: number }>;
+    byCategory: Array<{ category: Category; count: number }>;
+  };
+  execSummary: string | null;
+  explanationNote: string | null;
+  diagnoses: DiagnosisView[];
+  topFindings: FindingView[];
+  moreFindings: number;
+  findings: FindingView[];
+  architecture: {
+    namespaces: string;
+    workloads: number;
+    exposurePaths: string[];
+    singlePointsOfFailure: string[];
+    danglingReferences: Array<{ type: string; from: string; path: string; message: string }>;
+  };
+  cost: CostView | null;
+  sreActions: Array<{ title: string; confidence: string; rationale: string; about: string[]; commands: string[] }>;
+  exempted: Array<{ severity: string; ruleId: string; title: string; resource: string; where: string; reason: string; declaredOn: string }>;
+  inputProblems: Array<{ where: string; message: string }>;
+  inventory: Report['inventory'];
+  categories: Category[];
+  severities: Array<{ severity: Severity; label: string }>;
+}
+
+export interface CostView {
+  total: string;
+  method: string;
+  confidence: string;
+  allocated: string;
+  idle: string;
+  waste: string;
+  priceModel: string;
+  byNamespace: Array<{ namespace: string; monthly: string; confidence: string }>;
+  topWorkloads: Array<{ workload: string; replicas: number; cpu: string; memory: string; monthly: string; confidence: string }>;
+  nodes: Array<{ name: string; instanceType: string; hourly: string; monthly: string; idle: string; priceSource: string }>;
+  wasteItems: Array<{ workload: string; resource: string; requested: string; suggested: string; savings: string; confidence: string }>;
+  assumptions: string[];
+}
+
+/** Code-point order: the same on every machine, unlike locale collation. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A fragment id safe in HTML and Markdown links. */
+export function anchorFor(prefix: string, id: string): string {
+  return `${prefix}-${id.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}`;
+}
+
+function fixView(r: GeneratedRemediation, remediationSummary: string): FixView {
+  const title = r.summary.trim() === remediationSummary.trim() ? 'Patch' : `Patch: ${r.summary}`;
+  return { id: r.id, summary: r.summary, title, patchYaml: r.patchYaml.replace(/\s+$/, ''), dryRunCommand: r.dryRunCommand, command: r.command, shell: `${r.dryRunCommand}\n${r.command}` };
+}
+
+function sourceLabel(report: Report): { label: string; details: string[]; cluster: string } {
+  const s = report.source;
+  if (s.type === 'cluster') {
+    const cluster = s.context ?? s.server;
+    const details = [`API server: ${s.server}`];
+    if (s.context) details.push(`Context: ${s.context}`);
+    if (s.kubernetesVersion) details.push(`Kubernetes: ${s.kubernetesVersion}`);
+    if (s.platform) details.push(`Platform: ${s.platform}`);
+    return { label: `cluster ${cluster}`, details, cluster };
+  }
+  const paths = [...s.paths].sort();
+  return { label: `manifests ${paths.join(', ')}`, details: paths.map((p) => `Manifest: ${p}`), cluster: paths.join(', ') || 'manifests' };
+}
+
+function costView(cost: NonNullable<Report['cost']>): CostView {
+  const method =
+    cost.method === 'nodes'
+      ? 'node prices (allocated share of each node plus idle capacity)'
+      : 'resource requests × list prices (no node prices known)';
+  return {
+    total: formatMoney(cost.monthlyTotal),
+    method,
+    confidence: cost.confidence,
+    allocated: formatMoney(cost.allocatedMonthly),
+    idle: formatMoney(cost.idleMonthly),
+    waste: formatMoney(cost.wasteMonthly),
+    priceModel: `${cost.priceModel.source} (${cost.priceModel.date}), ${cost.hoursPerMonth} hours/month`,
+    byNamespace: [...cost.byNamespace]
+      .sort((a, b) => b.monthly - a.monthly || compareText(a.namespace, b.namespace))
+      .map((n) => ({ namespace: n.namespace, monthly: formatMoney(n.monthly), confidence: n.confidence })),
+    topWorkloads: [...cost.byWorkload]
+      .sort((a, b) => b.monthly - a.monthly || compareText(refPath(a), refPath(b)))
+      .slice(0, TOP_COST_WORKLOADS)
+      .map((w) => ({
+        workload: refLabel(w),
+        replicas: w.replicas,
+        cpu: `${Math.round(w.cpuCores * 1000) / 1000} cores`,
+        memory: `${Math.round(w.memoryGiB * 100) / 100} GiB`,
+        monthly: formatMoney(w.monthly),
+        confidence: w.confidence,
+      })),
+    nodes: [...cost.byNode]
+      .sort((a, b) => compareText(a.name, b.name))
+      .map((n) => ({
+        name: n.name,
+        instanceType: n.instanceType ?? 'unknown',
+        hourly: formatHourly(n.hourlyPrice),
+        monthly: formatMoney(n.monthly),
+        idle: formatMoney(n.idleMonthly),
+        priceSource: n.priceSource,
+      })),
+    wasteItems: [...cost.waste]
+      .sort((a, b) => b.monthlySavings - a.monthlySavings || compareText(refPath(a), refPath(b)))
+      .map((w) => ({
+        workload: refLabel(w) + (w.container ? ` (container ${w.container})` : ''),
+        resource: w.resource,
+        requested: w.requested,
+        suggested: w.suggested,
+        savings: formatMoney(w.monthlySavings),
+        confidence: w.confidence,
+      })),
+    assumptions: [...cost.assumptions],
+  };
+}
+
+function explanationNote(report: Report): string | null {
+  const meta = report.explanationMeta;
+  if (!meta) return null;
+  if (meta.engine === 'llm') {
+    const parts = [`Explanations written by an LLM${meta.model ? ` (${meta.model})` : ''} from the findings above; every id it cites was checked.`];
+    if (meta.anonymized) parts.push('Names were anonymized before sending.');
+    if (meta.cached) parts.push('Answer served from the local cache.');
+    return parts.join(' ');
+  }
+  const base = 'Explanations written from built-in templates (no LLM).';
+  return meta.fallbackReason ? `${base} The LLM answer was not used: ${meta.fallbackReason}` : base;
+}
+
+export function buildView(report: Report): ReportView {
+  const explained = new Map((report.explanation?.items ?? []).map((i) => [i.id, i]));
+  const fixesFor = (predicate: (r: GeneratedRemediation) => boolean, remediationSummary: string) =>
+    report.remediations.filter(predicate).map((r) => fixView(r, remediationSummary));
+  const remediationsById = new Map(report.remediations.map((r) => [r.id, r]));
+  const findingTitles = new Map(report.findings.map((f) => [f.id, `${f.title} (${refLabel(f.resource)})`]));
+  const diagnosisTitles = new Map(report.diagnoses.map((d) => [d.id, `${d.cause} (${refLabel(d.resource)})`]));
+
+  const findingView = (f: Finding): FindingView => ({
+    anchor: anchorFor('finding', f.id),
+    id: f.id,
+    severity: f.severity,
+    severityLabel: SEVERITY_LABEL[f.severity],
+    category: f.category,
+    ruleId: f.ruleId,
+    title: f.title,
+    message: f.message,
+    resource: refLabel(f.resource),
+    where: whereOf(f.resource, f.evidence),
+    ...(f.element ? { element: f.element } : {}),
+    ...(f.podsAffected !== undefined ? { podsAffected: f.podsAffected } : {}),
+    evidence: f.evidence.map(evidenceLine),
+    remediation: f.remediation.summary,
+    immediate: explained.get(f.id)?.immediate,
+    longTerm: explained.get(f.id)?.longTerm,
+    fixes: fixesFor((r) => r.findingIds.includes(f.id), f.remediation.summary),
+  });
+
+  const active = report.findings.filter((f) => !f.exempted).map(findingView);
+  const source = sourceLabel(report);
+  const metadataOnly = report.coverage.filter((c) => c.metadataOnly).map((c) => c.kind);
+
+  return {
+    toolVersion: report.tool.version,
+    live: report.source.type === 'cluster',
+    sourceLabel: source.label,
+    sourceDetails: source.details,
+    clusterName: source.cluster,
+    capturedAt: report.capturedAt,
+    scope: report.scope.namespaces ? `namespaces ${report.scope.namespaces.join(', ')}` : 'all namespaces',
+    excludedNamespaces: report.scope.excludedNamespaces.join(', '),
+    coverageGaps: report.coverageGaps.map((g) => ({ kind: g.kind, status: g.status, error: g.error ?? '' })),
+    auditGaps: report.coverageGaps
+      .filter((g) => !OPTIONAL_KINDS.has(g.kind))
+      .map((g) => ({ kind: g.kind, status: g.status, error: g.error ?? '' })),
+    metadataOnlyKinds: metadataOnly.join(', '),
+    summary: {
+      riskScore: report.summary.riskScore,
+      riskGrade: report.summary.riskGrade,
+      monthlyCost: report.summary.monthlyCost !== undefined ? formatMoney(report.summary.monthlyCost) : null,
+      totalFindings: report.summary.totalFindings,
+      exemptedFindings: report.summary.exemptedFindings,
+      diagnoses: report.summary.diagnoses,
+      bySeverity: SEVERITY_ORDER.map((s) => ({ severity: s, label: SEVERITY_LABEL[s], count: report.summary.bySeverity[s] ?? 0 })),
+      byCategory: CategorySchema.options.map((c) => ({ category: c, count: report.summary.byCategory[c] ?? 0 })),
+    },
+    execSummary: report.explanation?.execSummary?.trim() || null,
+    explanationNote: explanationNote(report),
+    diagnoses: report.diagnoses.map((d) => ({
+      anchor: anchorFor('diagnosis', d.id),
+      id: d.id,
+      cause: d.cause,
+      summary: d.summary,
+      workload: refLabel(d.resource),
+      podsAffected: d.podsAffected,
+      pods: d.pods.join(', '),
+      confidence: formatPercent(d.confidence),
+      evidence: d.evidence.map(evidenceLine),
+      alternatives: d.hypotheses
+        .filter((h) => h.cause !== d.cause)
+        .map((h) => `${h.cause} (${formatPercent(h.confidence)}): ${h.explanation}`),
+      remediation: d.remediation.summary,
+      immediate: explained.get(d.id)?.immediate,
+      longTerm: explained.get(d.id)?.longTerm,
+      fixes: fixesFor((r) => r.diagnosisIds.includes(d.id), d.remediation.summary),
+    })),
+    topFindings: active.slice(0, TOP_FINDINGS),
+    moreFindings: Math.max(0, active.length - TOP_FINDINGS),
+    findings: active,
+    architecture: {
+      namespaces: report.architecture.namespaces.join(', '),
+      workloads: report.architecture.workloads,
+      exposurePaths: report.architecture.exposurePaths.map((p) => {
+        const entry = p.ingress
+          ? `${refLabel(p.ingress)}${p.host || p.path ? ` (${p.host ?? '*'}${p.path ?? ''})` : ''} → `
+          : '';
+        const behind = p.workloads.length ? p.workloads.map(refLabel).join(', ') : 'no workloads (selects nothing)';
+        return `${entry}${refLabel(p.service)} (${p.serviceType}) → ${behind}`;
+      }),
+      singlePointsOfFailure: report.architecture.singlePointsOfFailure.map(refLabel),
+      danglingReferences: report.architecture.danglingReferences.map((d) => ({
+        type: d.type,
+        from: refLabel(d.from),
+        path: d.path,
+        message: d.message,
+      })),
+    },
+    cost: report.cost ? costView(report.cost) : null,
+    sreActions: (report.explanation?.sreActions ?? []).map((a) => {
+      const fix = a.remediationId ? remediationsById.get(a.remediationId) : undefined;
+      return {
+        title: a.title,
+        confidence: a.confidence,
+        rationale: a.rationale,
+        about: [
+          ...a.diagnosisIds.map((id) => diagnosisTitles.get(id) ?? id),
+          ...a.findingIds.map((id) => findingTitles.get(id) ?? id),
+        ],
+        commands: fix ? [fix.dryRunCommand, fix.command] : [],
+      };
+    }),
+    exempted: report.findings
+      .filter((f) => f.exempted)
+      .map((f) => ({
+        severity: SEVERITY_LABEL[f.severity],
+        ruleId: f.ruleId,
+        title: f.title,
+        resource: refLabel(f.resource),
+        where: whereOf(f.resource, f.evidence),
+        reason: f.exemption?.reason ?? 'no reason given',
+        declaredOn: f.exemption ? `${f.exemption.source}: ${f.exemption.declaredOn}` : 'unknown',
+      })),
+    inputProblems: report.inputProblems.map((p) => ({
+      where: p.file ? `${p.file}${p.line ? `:${p.line}` : ''}` : '—',
+      message: p.message,
+    })),
+    inventory: report.inventory,
+    categories: [...CategorySchema.options],
+    severities: SEVERITY_ORDER.map((s) => ({ severity: s, label: SEVERITY_LABEL[s] })),
+  };
+}
