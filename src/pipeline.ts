@@ -105,6 +105,7 @@ export async function runAudit(input: AuditInput, options: AuditOptions, log: Lo
       ),
     },
     coverageGaps: reportWithoutExplanation.coverageGaps,
+    risk: { score: reportWithoutExplanation.summary.riskScore, grade: reportWithoutExplanation.summary.riskGrade },
     userContext: options.explainer.userContext,
   });
   const { anonymize, ...explainerOptions } = options.explainer;
