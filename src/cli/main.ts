@@ -209,7 +209,7 @@ function printSummary(log: Logger, report: import('../schema/report.js').Report,
   const sev = SEVERITY_ORDER.map((k) => `${s.bySeverity[k] ?? 0} ${k}`).join(', ');
   log.info(`${c.bold('risk')} ${s.riskScore}/100 (${s.riskGrade}) · ${s.totalFindings} findings (${sev}) · ${s.diagnoses} broken now`);
   if (report.cost) log.info(`${c.bold('cost')} $${report.cost.monthlyTotal.toFixed(2)}/month (${report.cost.method}, ${report.cost.confidence} confidence)`);
-  for (const file of files) log.info(`wrote ${file}`);
+  if (files.length === 0) log.warn('no report written');
 }
 
 /** Entry point: returns the process exit code; never throws. */

@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO, runCli } from './cli-helpers.js';
+import { ReportSchema, type Report } from '../../src/schema/report.js';
+
+const DEMO = path.join(REPO, 'snapshots', 'demo.json');
+let work: string;
+
+beforeAll(() => {
+  work = mkdtempSync(path.join(tmpdir(), 'clustergpt-e2e-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function readReport(dir: string): Report {
+  return ReportSchema.parse(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')));
+}
+
+/** No line of stderr may look like a stack frame. */
+function expectNoStackTrace(stderr: string): void {
+  expect(stderr).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+}
+
+describe('clustergpt analyze on the bundled demo snapshot (the README command)', () => {
+  let out: string;
+  let report: Report;
+  beforeAll(() => {
+    out = path.join(work, 'demo');
+    const run = runCli(['analyze', '--snapshot', DEMO, '--output', out]);
+    expect(run.stderr).toContain('risk');
+    expect(run.code).toBe(0);
+    report = readReport(out);
+  });
+
+  it('writes report.md and report.json by default', () => {
+    expect(existsSync(path.join(out, 'report.md'))).toBe(true);
+    expect(existsSync(path.join(out, 'report.json'))).toBe(true);
+  });
+
+  it('finds the problems planted in the bookstore cluster, each anchored to evidence', () => {
+    const rules = new Set(report.findings.map((f) => f.ruleId));
+    for (const ruleId of ['ingress-backend-missing', 'service-selects-no-pods', 'pvc-missing-storage-class', 'rbac-wildcard', 'cluster-admin-binding', 'host-path-mount']) {
+      expect(rules, ruleId).toContain(ruleId);
+    }
+    for (const finding of report.findings) {
+      expect(finding.evidence.length).toBeGreaterThan(0);
+      expect(finding.evidence[0].uid ?? finding.evidence[0].object?.uid, `${finding.ruleId} on ${finding.resource.name}`).toBeTruthy();
+    }
+  });
+
+  it('says what is broken right now: the OOM-killed inventory and the unschedulable recommender', () => {
+    const causes = report.diagnoses.map((d) => `${d.cause} ${d.resource.kind}/${d.resource.name}`);
+    expect(causes).toContain('oom-killed Deployment/inventory');
+    expect(causes).toContain('unschedulable Deployment/recommender');
+    const md = readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(md).toContain('## What is broken right now');
+    expect(md).toContain('kubectl patch deployment/inventory -n bookstore');
+  });
+
+  it('records what could not be checked (metrics API not served)', () => {
+    expect(report.coverage.find((c) => c.kind === 'PodMetrics')?.status).toBe('not-served');
+  });
+
+  it('costs the three m6i.xlarge nodes', () => {
+    expect(report.cost?.method).toBe('nodes');
+    expect(report.cost?.byNode).toHaveLength(3);
+    expect(report.cost?.monthlyTotal).toBeGreaterThan(300);
+  });
+
+  it('is reproducible: a second run gives byte-identical report.json and report.md', () => {
+    const again = path.join(work, 'demo-again');
+    expect(runCli(['analyze', '--snapshot', DEMO, '--output', again, '--quiet']).code).toBe(0);
+    for (const file of ['report.json', 'report.md']) {
+      expect(readFileSync(path.join(again, file), 'utf8')).toBe(readFileSync(path.join(out, file), 'utf8'));
+    }
+  });
+
+  it('--fail-on high exits 1 and --fail-on critical with exemptions still counts non-exempted findings', () => {
+    const run = runCli(['analyze', '--snapshot', DEMO, '--output', path.join(work, 'gate'), '--quiet', '--fail-on', 'high']);
+    expect(run.code).toBe(1);
+  });
+});
+
+describe('clustergpt analyze --manifests', () => {
+  it('points findings at file:line in the demo manifests', () => {
+    const out = path.join(work, 'bookstore');
+    const run = runCli(['analyze', '--manifests', 'demos/bookstore', '--output', out, '--format', 'json,sarif', '--quiet']);
+    expect(run.code, run.stderr).toBe(0);
+    const report = readReport(out);
+    const located = report.findings.filter((f) => f.evidence.some((e) => e.file && e.line));
+    expect(located.length).toBe(report.findings.length);
+    expect(report.findings.map((f) => f.ruleId)).toContain('ingress-backend-missing');
+    const sarif = JSON.parse(readFileSync(path.join(out, 'report.sarif'), 'utf8'));
+    const uri = sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri as string;
+    expect(uri.startsWith('demos/bookstore/')).toBe(true);
+  });
+
+  it('a well-configured workload draws no high or critical finding', () => {
+    const out = path.join(work, 'good');
+    const run = runCli(['analyze', '--manifests', 'demos/well-configured', '--output', out, '--quiet']);
+    expect(run.code, run.stderr).toBe(0);
+    const serious = readReport(out).findings.filter((f) => !f.exempted && (f.severity === 'high' || f.severity === 'critical'));
+    expect(serious.map((f) => `${f.ruleId} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);
+  });
+
+  it('our own in-cluster CronJob manifests draw no high or critical finding', () => {
+    const out = path.join(work, 'k8s');
+    expect(runCli(['analyze', '--manifests', 'k8s', '--output', out, '--quiet']).code).toBe(0);
+    const serious = readReport(out).findings.filter((f) => f.severity === 'high' || f.severity === 'critical');
+    expect(serious.map((f) => `${f.ruleId} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);
+  });
+
+  it('reads stdin with "-", as in `helm template | clustergpt analyze --manifests -`', () => {
+    const out = path.join(work, 'stdin');
+    const manifest = readFileSync(path.join(REPO, 'demos', 'well-configured', readdirYaml('demos/well-configured')[0]), 'utf8');
+    const run = runCli(['analyze', '--manifests', '-', '--output', out, '--quiet'], { input: manifest });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readReport(out).inventory.totalObjects).toBeGreaterThan(0);
+  });
+
+  it('a broken document is reported with file:line, the rest still loads, and the run exits 2 (0 with --keep-going)', () => {
+    const out = path.join(work, 'broken');
+    const run = runCli(['analyze', '--manifests', 'demos/broken', '--output', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/demos\/broken\/[^:]+\.ya?ml:\d+/);
+    expectNoStackTrace(run.stderr);
+    expect(readReport(out).inventory.totalObjects).toBeGreaterThan(0);
+    expect(runCli(['analyze', '--manifests', 'demos/broken', '--output', out, '--keep-going', '--quiet']).code).toBe(0);
+  });
+});
+
+function readdirYaml(dir: string): string[] {
+  return readdirSync(path.join(REPO, dir))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
+}
+
+describe('bad input gives one clear line and a documented exit code', () => {
+  it('a missing snapshot file: exit 2', () => {
+    const run = runCli(['analyze', '--snapshot', 'nope.json', '--output', path.join(work, 'x')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toMatch(/^error: .*nope\.json/);
+    expectNoStackTrace(run.stderr);
+  });
+
+  it('a file that is not a snapshot: exit 2', () => {
+    const bad = path.join(work, 'bad.json');
+    writeFileSync(bad, '{"hello": "world"}');
+    const run = runCli(['analyze', '--snapshot', bad, '--output', path.join(work, 'x')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: /);
+    expectNoStackTrace(run.stderr);
+  });
+
+  it('an unknown format or severity: exit 2', () => {
+    expect(runCli(['analyze', '--snapshot', DEMO, '--format', 'docx']).code).toBe(2);
+    expect(runCli(['analyze', '--snapshot', DEMO, '--fail-on', 'urgent']).code).toBe(2);
+  });
+
+  it('an unreachable cluster: exit 3 with one line', () => {
+    const kubeconfig = path.join(work, 'kubeconfig-unreachable');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]',
+        'users: [{name: u, user: {token: abc}}]',
+        'contexts: [{name: ctx, context: {cluster: c, user: u}}]',
+        'current-context: ctx',
+      ].join('\n'),
+    );
+    const run = runCli(['snapshot', '--kubeconfig', kubeconfig, '-o', path.join(work, 's.json'), '--timeout', '10']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^error: .*127\.0\.0\.1:1/m);
+    expectNoStackTrace(run.stderr);
+  });
+
+  it('an unknown kubeconfig context: exit 3', () => {
+    const run = runCli(['analyze', '--kubeconfig', path.join(work, 'kubeconfig-unreachable'), '--kube-context', 'nope', '--output', path.join(work, 'x')]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('nope');
+  });
+
+  it('an unknown rule id: exit 2', () => {
+    const run = runCli(['rules', 'show', 'no-such-rule']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: no rule with id "no-such-rule"/);
+  });
+});
+
+describe('help and rules', () => {
+  it('every command has complete --help', () => {
+    for (const args of [['--help'], ['analyze', '--help'], ['snapshot', '--help'], ['rules', '--help'], ['rules', 'list', '--help'], ['rules', 'show', '--help']]) {
+      const run = runCli(args);
+      expect(run.code, args.join(' ')).toBe(0);
+      expect(run.stdout).toContain('Usage: clustergpt');
+    }
+    expect(runCli(['--help']).stdout).toContain('Exit codes:');
+    expect(runCli(['analyze', '--help']).stdout).toContain('--fail-on <severity>');
+  });
+
+  it('rules list prints the table and --json an array with the required ids', () => {
+    const table = runCli(['rules', 'list']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^ID\s+CATEGORY\s+SEVERITY\s+TITLE/);
+    const rules = JSON.parse(runCli(['rules', 'list', '--json']).stdout) as Array<{ id: string }>;
+    expect(rules.length).toBeGreaterThanOrEqual(45);
+    expect(rules.map((r) => r.id)).toContain('missing-memory-limit');
+  });
+
+  it('rules show prints one rule', () => {
+    const run = runCli(['rules', 'show', 'missing-memory-limit']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('missing-memory-limit');
+    expect(run.stdout).toContain('Condition (CEL):');
+  });
+});
