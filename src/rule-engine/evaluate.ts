@@ -123,6 +123,7 @@ export interface RuleEvaluationResult {
   timings: { ruleId: string; ms: number }[];
 }
 
+const CONTROLLED_TEMPLATE_KINDS = new Set(['ReplicaSet', 'Job']);
 const SYSTEM = new Set<string>(SYSTEM_NAMESPACES);
 
 class Evaluation {
@@ -175,6 +176,9 @@ class Evaluation {
     const add = (objs: Iterable<K8sObject>) => {
       for (const o of objs) {
         if (excluded.has(o.kind) || seen.has(o) || !this.inScope(o)) continue;
+        // A ReplicaSet of a Deployment or a Job of a CronJob is an implementation detail of its owner:
+        // the owner's template was already checked, and its findings are the ones users can act on.
+        if (CONTROLLED_TEMPLATE_KINDS.has(o.kind) && this.graph.topOwner(o) !== o) continue;
         seen.add(o);
         out.push(o);
       }
