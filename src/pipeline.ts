@@ -87,7 +87,15 @@ export async function runAudit(input: AuditInput, options: AuditOptions, log: Lo
 
   const reportWithoutExplanation = timed(timings, 'assemble', () =>
     assembleReport(
-      { snapshot, graph, findings, diagnoses, cost, remediations, explanation: null, explanationMeta: null, inputProblems: problems },
+      {
+        snapshot, graph, findings, diagnoses, cost, remediations,
+        explanation: null, explanationMeta: null, inputProblems: problems,
+        rules: ruleSet.rules.map((rule) => ({
+          id: rule.id, title: rule.title, category: rule.category, severity: rule.severity,
+          description: rule.description, rationale: rule.rationale, references: rule.references,
+          remediation: rule.remediationSummary,
+        })),
+      },
       TOOL_VERSION,
     ),
   );

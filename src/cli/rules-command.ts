@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { Logger } from '../common/logger.js';
 import { InputError } from '../common/errors.js';
-import { listRules, loadRuleSet } from '../rule-engine/index.js';
+import path from 'node:path';
+import { loadRuleSet, type Rule } from '../rule-engine/index.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -18,7 +19,7 @@ export function registerRulesCommand(program: Command, logFor: (cmd: Command) =>
     .action(async (opts, cmd: Command) => {
       logFor(cmd);
       const ruleSet = await loadRuleSet({ extraRuleDirs: opts.rules });
-      const all = listRules(ruleSet);
+      const all = ruleSet.rules;
       if (opts.json) {
         process.stdout.write(JSON.stringify(all.map(publicRule), null, 2) + '\n');
         return;
@@ -38,7 +39,7 @@ export function registerRulesCommand(program: Command, logFor: (cmd: Command) =>
     .action(async (id: string, opts, cmd: Command) => {
       logFor(cmd);
       const ruleSet = await loadRuleSet({ extraRuleDirs: opts.rules });
-      const all = listRules(ruleSet);
+      const all = ruleSet.rules;
       const rule = all.find((r) => r.id === id);
       if (!rule) {
         const close = all.filter((r) => r.id.includes(id) || id.includes(r.id)).map((r) => r.id);
@@ -54,7 +55,7 @@ export function registerRulesCommand(program: Command, logFor: (cmd: Command) =>
         'Why it matters:',
         r.rationale?.trim() ?? '',
         '',
-        `Applies to: ${(r.match ?? []).join(', ')}${r.forEach ? ` (one finding per ${r.forEach})` : ''}`,
+        `Applies to: ${(r.match ?? []).join(', ')}${r.forEach ? ` (evaluated for each of: ${r.forEach})` : ''}`,
         `Condition (CEL): ${r.violation}`,
         `Fix: ${r.remediation ?? ''}`,
         ...(r.references?.length ? ['', 'References:', ...r.references.map((u) => `  ${u}`)] : []),
@@ -79,8 +80,9 @@ interface PublicRule {
   file?: string;
 }
 
-/** The rule as users see it (no compiled programs). */
-function publicRule(rule: any): PublicRule {
+/** The rule as users see it: the file as written, without compiled programs. */
+function publicRule(rule: Rule): PublicRule {
+  const def = rule.definition;
   return {
     id: rule.id,
     title: rule.title,
@@ -88,11 +90,16 @@ function publicRule(rule: any): PublicRule {
     severity: rule.severity,
     description: rule.description,
     rationale: rule.rationale,
-    references: rule.references ?? [],
-    match: rule.match?.kinds ?? rule.match,
+    references: rule.references,
+    match: rule.kinds,
     forEach: rule.forEach,
-    violation: rule.violation,
-    remediation: rule.remediation?.summary,
-    file: rule.file ?? rule.sourceFile,
+    violation: def.violation,
+    remediation: rule.remediationSummary,
+    file: displayPath(rule.file),
   };
+}
+
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }

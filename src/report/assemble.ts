@@ -9,7 +9,7 @@ import { objectKey } from '../schema/snapshot.js';
 import type { Finding, ResourceRef } from '../schema/finding.js';
 import { CategorySchema, SEVERITY_ORDER, severityRank } from '../schema/finding.js';
 import type { Diagnosis } from '../schema/diagnosis.js';
-import type { Report } from '../schema/report.js';
+import type { Report, RuleInfo } from '../schema/report.js';
 import { REPORT_SCHEMA_VERSION } from '../schema/report.js';
 import type { ClusterGraph } from '../graph/types.js';
 import { KIND_SPECS } from '../common/kinds.js';
@@ -27,7 +27,10 @@ export type AssembleInput = Pick<
   | 'explanation'
   | 'explanationMeta'
   | 'inputProblems'
->;
+> & {
+  /** The rules that were evaluated (SARIF rule help, JUnit); empty when the rule engine did not run. */
+  rules?: RuleInfo[];
+};
 
 type Inventory = Report['inventory'];
 type Architecture = Report['architecture'];
@@ -347,6 +350,7 @@ export function assembleReport(input: AssembleInput, toolVersion: string): Repor
     coverageGaps: coverageGaps(coverage),
     inventory: buildInventory(snapshot.objects, graph.workloads()),
     summary: buildSummary(findings, diagnoses, coverage, input.cost?.monthlyTotal),
+    rules: [...(input.rules ?? [])].sort(byString((r) => r.id)),
     findings,
     diagnoses,
     cost: input.cost,

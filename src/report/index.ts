@@ -12,6 +12,7 @@ import { renderHtml } from './html.js';
 import { renderPdf } from './pdf.js';
 import { renderSarif } from './sarif.js';
 import { renderJunit } from './junit.js';
+import { writeStableJson } from './json-stream.js';
 
 export { assembleReport } from './assemble.js';
 export type { AssembleInput } from './assemble.js';
@@ -21,6 +22,7 @@ export { renderHtml } from './html.js';
 export { renderPdf, findChromium } from './pdf.js';
 export { renderSarif, buildSarif } from './sarif.js';
 export { renderJunit } from './junit.js';
+export { writeStableJson, stableJsonChunks } from './json-stream.js';
 
 export const REPORT_FORMATS = ['md', 'html', 'pdf', 'json', 'sarif', 'junit'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -82,6 +84,14 @@ async function writeOutput(file: string, data: string | Buffer): Promise<void> {
   }
 }
 
+async function writeJsonOutput(file: string, report: Report): Promise<void> {
+  try {
+    await writeStableJson(file, report);
+  } catch (err) {
+    throw new InputError(`cannot write ${file}: ${errorMessage(err)}`, 'check the --output directory is writable');
+  }
+}
+
 /**
  * Writes the reports into outDir (created if needed) and returns the written paths, in the order
  * of `formats`. The PDF is written last, so when Chromium is missing every other format is still
@@ -98,7 +108,9 @@ export async function writeReports(report: Report, formats: readonly ReportForma
   for (const format of wanted) {
     if (format === 'pdf') continue;
     const file = path.join(outDir, REPORT_FILE_NAMES[format]);
-    await writeOutput(file, renderText(report, format));
+    // report.json is streamed (same bytes as renderJson): on big clusters it does not fit in one string.
+    if (format === 'json') await writeJsonOutput(file, report);
+    else await writeOutput(file, renderText(report, format));
     log.progress(`wrote ${file}`);
     written.set(format, file);
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from './markdown.js';
-import { emptyReport, fixtureReport, F_PRIVILEGED } from './test-support/fixture.js';
+import { emptyReport, fixtureReport, manyFindingsReport, F_PRIVILEGED } from './test-support/fixture.js';
+import { DETAILED_FINDINGS } from './view.js';
 import { escapeMarkdownCell, markdownCode, markdownFence, tidyMarkdown } from './templates.js';
 
 describe('renderMarkdown', () => {
@@ -119,6 +120,27 @@ describe('renderMarkdown', () => {
 
   it('is deterministic', () => {
     expect(renderMarkdown(fixtureReport())).toBe(md);
+  });
+
+  it('details the most severe findings and lists every other one as a compact row, grouped by rule', () => {
+    const report = manyFindingsReport(DETAILED_FINDINGS + 50);
+    const active = report.findings.filter((f) => !f.exempted);
+    const text = renderMarkdown(report);
+    // Full details for exactly DETAILED_FINDINGS findings.
+    expect(text.match(/^<sub>Finding id /gm)?.length).toBe(DETAILED_FINDINGS);
+    const rest = active.length - DETAILED_FINDINGS;
+    expect(text).toContain(`### Other findings (${rest})`);
+    expect(text).toContain(`The other ${rest} are listed below, one row each, grouped by rule; their evidence, explanations and patches are in report.json.`);
+    expect(text).toContain(`#### \`missing-readiness-probe\`: No readiness probe on service-${String(DETAILED_FINDINGS - 4).padStart(3, '0')} (${rest})`);
+    // Nothing is dropped: every active finding id appears in the report.
+    for (const f of active) expect(text).toContain(f.id);
+    const last = active[active.length - 1];
+    expect(text).toContain(`| Medium | Deployment shop/${last.resource.name} |  | \`deploy/service-${DETAILED_FINDINGS + 49}.yaml:20\` |  | \`${last.id}\` |`);
+    expect(text.split('## Appendix')[0]).not.toMatch(/\n\n\n/);
+  });
+
+  it('has no compact section when every finding is detailed', () => {
+    expect(md).not.toContain('### Other findings');
   });
 });
 

@@ -142,4 +142,13 @@ describe('SARIF writer', () => {
   it('is deterministic', () => {
     expect(renderSarif(fixtureReport())).toBe(renderSarif(fixtureReport()));
   });
+
+  it('describes each rule with its description, rationale, fix and documentation link from the rule catalogue', () => {
+    const sarif = buildSarif(fixtureReport()) as any;
+    const rule = sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === 'privileged-container');
+    expect(rule.fullDescription.text).toContain('full access to the host devices');
+    expect(rule.help.text).toContain('escaping it is one mount away');
+    expect(rule.help.text).toContain('Fix: Remove securityContext.privileged');
+    expect(rule.helpUri).toBe('https://kubernetes.io/docs/concepts/security/pod-security-standards/');
+  });
 });

@@ -4,7 +4,7 @@
  * Diagnoses are results too, under rule ids `diagnosis/<cause>`.
  */
 import path from 'node:path';
-import type { Report } from '../schema/report.js';
+import type { Report, RuleInfo } from '../schema/report.js';
 import type { Finding, Severity, ResourceRef } from '../schema/finding.js';
 import { severityRank } from '../schema/finding.js';
 import type { Diagnosis } from '../schema/diagnosis.js';
@@ -75,17 +75,21 @@ function worstSeverity(findings: readonly Finding[]): Severity {
   return findings.reduce<Severity>((worst, f) => (severityRank(f.severity) > severityRank(worst) ? f.severity : worst), 'info');
 }
 
-function ruleFromFindings(ruleId: string, findings: readonly Finding[]): SarifRule {
+function ruleFromFindings(ruleId: string, findings: readonly Finding[], info: RuleInfo | undefined): SarifRule {
   const first = findings[0];
   const severity = worstSeverity(findings);
   const securitySeverity = first.category === 'security' ? SECURITY_SEVERITY[severity] : undefined;
-  const fix = first.remediation.summary;
+  const fix = info?.remediation ?? first.remediation.summary;
+  const why = info?.rationale ? `${info.rationale.trim()}\n\n` : '';
+  const refs = info?.references ?? [];
+  const refsText = refs.length ? `\n\nReferences:\n${refs.map((u) => `- ${u}`).join('\n')}` : '';
   return {
     id: ruleId,
     name: ruleId,
-    shortDescription: { text: first.title },
-    fullDescription: { text: `${first.title}. Fix: ${fix}` },
-    help: { text: `Fix: ${fix}`, markdown: `**Fix:** ${fix}` },
+    shortDescription: { text: info?.title ?? first.title },
+    fullDescription: { text: info?.description?.trim() ?? `${first.title}. Fix: ${fix}` },
+    help: { text: `${why}Fix: ${fix}${refsText}`, markdown: `${why}**Fix:** ${fix}${refsText}` },
+    ...(refs[0] ? { helpUri: refs[0] } : {}),
     defaultConfiguration: { level: sarifLevel(severity) },
     properties: { tags: [first.category], ...(securitySeverity ? { 'security-severity': securitySeverity } : {}) },
   };
@@ -111,7 +115,8 @@ function ruleFromDiagnosis(d: Diagnosis): SarifRule {
 export function buildSarif(report: Report, options: SarifOptions = {}): Record<string, unknown> {
   const findingsByRule = new Map<string, Finding[]>();
   for (const f of report.findings) findingsByRule.set(f.ruleId, [...(findingsByRule.get(f.ruleId) ?? []), f]);
-  const rules: SarifRule[] = [...findingsByRule].map(([id, list]) => ruleFromFindings(id, list));
+  const ruleInfo = new Map((report.rules ?? []).map((r) => [r.id, r]));
+  const rules: SarifRule[] = [...findingsByRule].map(([id, list]) => ruleFromFindings(id, list, ruleInfo.get(id)));
   const diagnosisRules = new Map<string, SarifRule>();
   for (const d of report.diagnoses) if (!diagnosisRules.has(diagnosisRuleId(d))) diagnosisRules.set(diagnosisRuleId(d), ruleFromDiagnosis(d));
   rules.push(...diagnosisRules.values());

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import type { CompactFindingView } from './view.js';
 
 export const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/report/', import.meta.url));
 
@@ -79,6 +80,18 @@ export function markdownParagraphs(text: string): string {
     .join('\n\n');
 }
 
+/** `| Severity | Resource | Element | Where | Pods | Finding id |` rows, one line per finding. */
+export function compactMarkdownRows(rows: readonly CompactFindingView[]): string {
+  const out: string[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    out[i] =
+      `| ${r.severityLabel} | ${escapeMarkdownCell(r.resource)} | ${r.element ? markdownCode(r.element, true) : ''} | ` +
+      `${markdownCode(r.where, true)} | ${r.podsAffected} | ${markdownCode(r.id, true)} |`;
+  }
+  return out.join('\n');
+}
+
 /** Collapse runs of blank lines the template leaves behind, but never inside fenced code. */
 export function tidyMarkdown(text: string): string {
   const out: string[] = [];
@@ -119,6 +132,9 @@ export function markdownRenderer(): HandlebarsTemplateDelegate {
     markdownFence(String(text ?? ''), typeof lang === 'string' ? lang : ''),
   );
   env.registerHelper('para', (text: unknown) => markdownParagraphs(String(text ?? '')));
+  // The compact rows of findings beyond the detailed ones: written here rather than with {{#each}}, as there can be
+  // hundreds of thousands of them.
+  env.registerHelper('compactRows', (rows: unknown) => compactMarkdownRows(Array.isArray(rows) ? (rows as CompactFindingView[]) : []));
   markdownTemplate = env.compile(readTemplate('report.md.hbs'), { noEscape: true, strict: false });
   return markdownTemplate;
 }

@@ -22,8 +22,15 @@ import {
 
 const OPTIONAL_KINDS = new Set(KIND_SPECS.filter((s) => s.optional).map((s) => s.kind));
 
-/** How many findings the "Top findings" table lists; all of them are detailed further down. */
+/** How many findings the "Top findings" table lists. */
 export const TOP_FINDINGS = 20;
+/**
+ * How many findings (most severe first) get a full detail section (evidence, explanation, patch) in report.md and
+ * report.html. The others are listed one compact row each, grouped by rule: every finding appears, and its details
+ * are in report.json. Keeps the human-readable reports readable and their size linear and bounded per finding on
+ * clusters with hundreds of thousands of findings.
+ */
+export const DETAILED_FINDINGS = 200;
 const TOP_COST_WORKLOADS = 10;
 
 export interface FixView {
@@ -56,6 +63,38 @@ export interface FindingView {
   immediate?: string;
   longTerm?: string;
   fixes: FixView[];
+}
+
+/** A finding listed without details (beyond DETAILED_FINDINGS). */
+export interface CompactFindingView {
+  id: string;
+  severityLabel: string;
+  resource: string;
+  element: string;
+  where: string;
+  podsAffected: string;
+}
+
+/** The compact findings of one rule, in report order (the rule's first finding decides the group's place). */
+export interface CompactFindingGroup {
+  ruleId: string;
+  title: string;
+  category: Category;
+  count: number;
+  findings: CompactFindingView[];
+}
+
+/** A row of the HTML findings table (every active finding); `detailed` when it has a detail section to link to. */
+export interface FindingRowView {
+  anchor: string;
+  detailed: boolean;
+  severity: Severity;
+  severityLabel: string;
+  category: Category;
+  ruleId: string;
+  title: string;
+  resource: string;
+  where: string;
 }
 
 export interface DiagnosisView {
@@ -104,7 +143,13 @@ export interface ReportView {
   diagnoses: DiagnosisView[];
   topFindings: FindingView[];
   moreFindings: number;
+  /** The first DETAILED_FINDINGS active findings, with full details. */
   findings: FindingView[];
+  /** Every active finding, one row each (the HTML findings table). */
+  findingRows: FindingRowView[];
+  /** Active findings beyond DETAILED_FINDINGS: their number, and their compact rows grouped by rule. */
+  compactCount: number;
+  compactGroups: CompactFindingGroup[];
   architecture: {
     namespaces: string;
     workloads: number;
@@ -231,8 +276,20 @@ function explanationNote(report: Report): string | null {
 
 export function buildView(report: Report): ReportView {
   const explained = new Map((report.explanation?.items ?? []).map((i) => [i.id, i]));
-  const fixesFor = (predicate: (r: GeneratedRemediation) => boolean, remediationSummary: string) =>
-    report.remediations.filter(predicate).map((r) => fixView(r, remediationSummary));
+  // Remediations per finding / diagnosis id, indexed once (a filter per finding is quadratic on big clusters).
+  const remediationsFor = new Map<string, GeneratedRemediation[]>();
+  const index = (key: string, r: GeneratedRemediation) => {
+    const list = remediationsFor.get(key);
+    if (list) {
+      if (list[list.length - 1] !== r) list.push(r);
+    } else remediationsFor.set(key, [r]);
+  };
+  for (const r of report.remediations) {
+    for (const id of r.findingIds) index(`f\u0000${id}`, r);
+    for (const id of r.diagnosisIds) index(`d\u0000${id}`, r);
+  }
+  const fixesFor = (key: string, remediationSummary: string) =>
+    (remediationsFor.get(key) ?? []).map((r) => fixView(r, remediationSummary));
   const remediationsById = new Map(report.remediations.map((r) => [r.id, r]));
   const findingTitles = new Map(report.findings.map((f) => [f.id, `${f.title} (${refLabel(f.resource)})`]));
   const diagnosisTitles = new Map(report.diagnoses.map((d) => [d.id, `${d.cause} (${refLabel(d.resource)})`]));
@@ -254,10 +311,40 @@ export function buildView(report: Report): ReportView {
     remediation: f.remediation.summary,
     immediate: explained.get(f.id)?.immediate,
     longTerm: explained.get(f.id)?.longTerm,
-    fixes: fixesFor((r) => r.findingIds.includes(f.id), f.remediation.summary),
+    fixes: fixesFor(`f\u0000${f.id}`, f.remediation.summary),
   });
 
-  const active = report.findings.filter((f) => !f.exempted).map(findingView);
+  const activeFindings = report.findings.filter((f) => !f.exempted);
+  const active = activeFindings.slice(0, DETAILED_FINDINGS).map(findingView);
+  const findingRows: FindingRowView[] = activeFindings.map((f, i) => ({
+    anchor: anchorFor('finding', f.id),
+    detailed: i < DETAILED_FINDINGS,
+    severity: f.severity,
+    severityLabel: SEVERITY_LABEL[f.severity],
+    category: f.category,
+    ruleId: f.ruleId,
+    title: f.title,
+    resource: refLabel(f.resource),
+    where: whereOf(f.resource, f.evidence),
+  }));
+  const compactGroups = new Map<string, CompactFindingGroup>();
+  for (let i = DETAILED_FINDINGS; i < activeFindings.length; i++) {
+    const f = activeFindings[i];
+    let group = compactGroups.get(f.ruleId);
+    if (!group) {
+      group = { ruleId: f.ruleId, title: f.title, category: f.category, count: 0, findings: [] };
+      compactGroups.set(f.ruleId, group);
+    }
+    group.count += 1;
+    group.findings.push({
+      id: f.id,
+      severityLabel: SEVERITY_LABEL[f.severity],
+      resource: findingRows[i].resource,
+      element: f.element ?? '',
+      where: findingRows[i].where,
+      podsAffected: f.podsAffected !== undefined ? String(f.podsAffected) : '',
+    });
+  }
   const source = sourceLabel(report);
   const metadataOnly = report.coverage.filter((c) => c.metadataOnly).map((c) => c.kind);
 
@@ -303,11 +390,14 @@ export function buildView(report: Report): ReportView {
       remediation: d.remediation.summary,
       immediate: explained.get(d.id)?.immediate,
       longTerm: explained.get(d.id)?.longTerm,
-      fixes: fixesFor((r) => r.diagnosisIds.includes(d.id), d.remediation.summary),
+      fixes: fixesFor(`d\u0000${d.id}`, d.remediation.summary),
     })),
     topFindings: active.slice(0, TOP_FINDINGS),
-    moreFindings: Math.max(0, active.length - TOP_FINDINGS),
+    moreFindings: Math.max(0, activeFindings.length - TOP_FINDINGS),
     findings: active,
+    findingRows,
+    compactCount: Math.max(0, activeFindings.length - DETAILED_FINDINGS),
+    compactGroups: [...compactGroups.values()],
     architecture: {
       namespaces: report.architecture.namespaces.join(', '),
       workloads: report.architecture.workloads,

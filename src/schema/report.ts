@@ -56,6 +56,19 @@ export const SummarySchema = z.object({
   monthlyCost: z.number().optional(),
 });
 
+/** A rule that ran, as the reports describe it (SARIF rule help, the Markdown rule index). */
+export const RuleInfoSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  category: CategorySchema,
+  severity: SeveritySchema,
+  description: z.string(),
+  rationale: z.string(),
+  references: z.array(z.string()),
+  remediation: z.string(),
+});
+export type RuleInfo = z.infer<typeof RuleInfoSchema>;
+
 export const ReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   tool: z.object({ name: z.literal('clustergpt'), version: z.string() }),
@@ -70,6 +83,8 @@ export const ReportSchema = z.object({
   coverageGaps: z.array(z.object({ kind: z.string(), status: z.string(), error: z.string().optional() })),
   inventory: InventorySchema,
   summary: SummarySchema,
+  /** Every rule that was evaluated, sorted by id (rules with no finding passed). */
+  rules: z.array(RuleInfoSchema),
   findings: z.array(FindingSchema),
   diagnoses: z.array(DiagnosisSchema),
   cost: CostReportSchema.nullable(),

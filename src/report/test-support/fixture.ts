@@ -97,6 +97,18 @@ export function fixtureReport(): Report {
     source: { type: 'cluster', server: 'https://10.0.0.1:6443', context: 'bookstore-prod', kubernetesVersion: 'v1.26.15' },
     capturedAt: '2026-05-20T10:00:00Z',
     scope: { namespaces: null, excludedNamespaces: ['kube-system'] },
+    rules: [
+      {
+        id: 'privileged-container',
+        title: 'Container runs privileged',
+        category: 'security',
+        severity: 'critical',
+        description: 'A privileged container has all capabilities and full access to the host devices.',
+        rationale: 'A privileged container can take over its node: escaping it is one mount away.',
+        references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/'],
+        remediation: 'Remove securityContext.privileged or set it to false.',
+      },
+    ],
     coverage: [
       { kind: 'Deployment', apiVersion: 'apps/v1', status: 'listed', count: 2 },
       { kind: 'Secret', apiVersion: 'v1', status: 'forbidden', count: 0, error: '403 Forbidden', metadataOnly: true },
