@@ -11,7 +11,7 @@ import { captureCluster } from './connector/index.js';
 import { readSnapshot } from './snapshot/io.js';
 import { loadManifests } from './manifests/index.js';
 import { buildGraph } from './graph/index.js';
-import { evaluateRules, loadRuleSet } from './rule-engine/index.js';
+import { evaluateRulesDetailed, loadRuleConfig, loadRuleSet } from './rule-engine/index.js';
 import { analyzeCost, loadPriceOverrides } from './cost/index.js';
 import { diagnose } from './diagnosis/index.js';
 import { generateRemediations } from './patches/index.js';
@@ -73,12 +73,21 @@ export async function acquireSnapshot(
 export async function runAudit(input: AuditInput, options: AuditOptions, log: Logger): Promise<AuditResult> {
   const timings: AuditResult['stageTimings'] = [];
   const ruleSet = await timed(timings, 'load rules', () => loadRuleSet({ extraRuleDirs: options.rules.extraRuleDirs }));
+  const ruleConfig = loadRuleConfig(options.rules.configPath);
   const prices = options.pricesPath ? await loadPriceOverrides(options.pricesPath) : undefined;
 
   const { snapshot, problems } = await timed(timings, 'snapshot', () => acquireSnapshot(input, log));
   const graph = timed(timings, 'graph', () => buildGraph(snapshot));
 
-  const findings = timed(timings, 'rules', () => evaluateRules(ruleSet, snapshot, graph, options.rules));
+  const { findings, errors: ruleErrors } = timed(timings, 'rules', () =>
+    evaluateRulesDetailed(ruleSet, snapshot, graph, options.rules, ruleConfig),
+  );
+  if (ruleErrors.length > 0) {
+    // A rule that fails on one object must not hide the others' findings; say so instead of failing the run.
+    const rules = [...new Set(ruleErrors.map((e) => e.ruleId))];
+    log.warn(`${ruleErrors.length} rule evaluation error(s) in ${rules.join(', ')}; run with --debug for details`);
+    for (const e of ruleErrors) log.debug(`rule ${e.ruleId} on ${e.object}: ${e.message} (in ${e.expression})`);
+  }
   const cost = timed(timings, 'cost', () => analyzeCost(snapshot, graph, { prices }));
   const diagnoses = timed(timings, 'diagnosis', () => diagnose(snapshot, graph));
   log.progress(`analysis: ${findings.length} findings, ${diagnoses.length} diagnoses`);

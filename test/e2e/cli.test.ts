@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO, runCli } from './cli-helpers.js';
@@ -187,6 +187,62 @@ describe('bad input gives one clear line and a documented exit code', () => {
     const run = runCli(['rules', 'show', 'no-such-rule']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: no rule with id "no-such-rule"/);
+  });
+});
+
+describe('exemptions, config and custom rules', () => {
+  it('a config exemption keeps the finding, marked exempted with its reason; --no-exemptions refuses it', () => {
+    const config = path.join(work, 'exempt.yaml');
+    writeFileSync(config, 'exemptions:\n  - rule: host-network\n    namespace: monitoring\n    reason: node-exporter needs the host network\n');
+    const out = path.join(work, 'exempt');
+    expect(runCli(['analyze', '--snapshot', DEMO, '--output', out, '--config', config, '--quiet']).code).toBe(0);
+    const exempted = readReport(out).findings.find((f) => f.ruleId === 'host-network');
+    expect(exempted?.exempted).toBe(true);
+    expect(exempted?.exemption?.reason).toBe('node-exporter needs the host network');
+    expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('node-exporter needs the host network');
+
+    const strict = path.join(work, 'strict');
+    expect(runCli(['analyze', '--snapshot', DEMO, '--output', strict, '--config', config, '--no-exemptions', '--quiet']).code).toBe(0);
+    expect(readReport(strict).findings.find((f) => f.ruleId === 'host-network')?.exempted).toBe(false);
+  });
+
+  it('an invalid config file is an input error (exit 2) naming the file', () => {
+    const config = path.join(work, 'bad-config.yaml');
+    writeFileSync(config, 'severityOverrides:\n  image-latest-tag: catastrophic\n');
+    const run = runCli(['analyze', '--snapshot', DEMO, '--output', path.join(work, 'x'), '--config', config]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('bad-config.yaml');
+    expectNoStackTrace(run.stderr);
+  });
+
+  it('a custom rule from --rules DIR runs; one whose CEL does not compile stops the run naming file and expression', () => {
+    const dir = path.join(work, 'my-rules');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, 'require-team-label.yaml'),
+      [
+        'id: require-team-label',
+        'title: Workload has no team label',
+        'category: architecture',
+        'severity: low',
+        'description: Every workload names its owning team.',
+        'rationale: On-call needs to know whom to page.',
+        'references: [https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/]',
+        'match: {kinds: [workload]}',
+        "violation: \"!has(object.metadata.labels) || !('team' in object.metadata.labels)\"",
+        'evidence: [{path: metadata.labels}]',
+        'remediation: {summary: Add a team label.}',
+      ].join('\n'),
+    );
+    const out = path.join(work, 'custom');
+    expect(runCli(['analyze', '--snapshot', DEMO, '--output', out, '--rules', dir, '--quiet']).code).toBe(0);
+    expect(readReport(out).findings.some((f) => f.ruleId === 'require-team-label')).toBe(true);
+
+    writeFileSync(path.join(dir, 'broken.yaml'), readFileSync(path.join(dir, 'require-team-label.yaml'), 'utf8').replace('require-team-label', 'broken-rule').replace("'team' in", "'team' in in"));
+    const run = runCli(['analyze', '--snapshot', DEMO, '--output', out, '--rules', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('broken.yaml');
+    expectNoStackTrace(run.stderr);
   });
 });
 
