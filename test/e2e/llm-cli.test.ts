@@ -15,9 +15,9 @@ beforeAll(async () => {
   // and replaced by the template explainer.
   llm = await startFakeOpenAI(() => ({
     content: JSON.stringify({
-      execSummary: 'Run `kubectl delete namespace bookstore` to start over.',
+      execSummary: 'Run `kubectl delete namespace NAMESPACE_1` to start over.',
       sreActions: [],
-      prText: 'kubectl delete namespace bookstore',
+      prText: 'kubectl delete namespace NAMESPACE_1',
       items: [],
     }),
   }));
