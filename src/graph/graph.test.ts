@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph } from './index.js';
-import { recordedSnapshot } from '../../test/support/recorded-snapshot.js';
+import { APPLIED_YAML, recordedSnapshot } from '../../test/support/recorded-snapshot.js';
 import type { K8sObject } from '../schema/snapshot.js';
 
 const names = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
@@ -106,7 +106,7 @@ describe('buildGraph on the recorded bookstore cluster', () => {
 describe('buildGraph on the applied bookstore manifests', async () => {
   const { loadManifests } = await import('../manifests/index.js');
   const { silentLogger } = await import('../common/logger.js');
-  const { snapshot } = await loadManifests(['/work/shared/k8s-api/source/applied.yaml'], {}, silentLogger);
+  const { snapshot } = await loadManifests([APPLIED_YAML], {}, silentLogger);
   const graph = buildGraph(snapshot);
   const get = (kind: string, ns: string | undefined, name: string) => graph.get(kind, ns, name)!;
 

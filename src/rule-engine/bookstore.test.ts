@@ -3,6 +3,7 @@
  * real manifest loader + buildGraph + the built-in rules. Asserts the problems planted in that cluster are found,
  * with file:line evidence, and that healthy objects are not flagged.
  */
+import { APPLIED_YAML } from '../../test/support/recorded-snapshot.js';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../common/logger.js';
@@ -12,7 +13,7 @@ import type { Finding } from '../schema/finding.js';
 import { evaluateRulesDetailed } from './evaluate.js';
 import { loadRuleSet } from './loader.js';
 
-const APPLIED = '/work/shared/k8s-api/source/applied.yaml';
+const APPLIED = APPLIED_YAML;
 
 function find(findings: Finding[], ruleId: string, name: string): Finding | undefined {
   return findings.find((f) => f.ruleId === ruleId && f.resource.name === name);

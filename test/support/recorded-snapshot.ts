@@ -8,11 +8,16 @@
  * sanitized (managedFields etc. are kept as the API returned them): sanitize in the test if needed.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { KIND_SPECS, apiVersionOf } from '../../src/common/kinds.js';
 import type { CoverageEntry, K8sObject, Snapshot } from '../../src/schema/snapshot.js';
 
-export const RECORDED_DIR = process.env.CLUSTERGPT_RECORDED_DIR ?? '/work/shared/k8s-api';
+/** The recordings live in shared/ beside the repository (/work/shared next to /work/main; beside the CI clone). */
+export const RECORDED_DIR =
+  process.env.CLUSTERGPT_RECORDED_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'k8s-api');
+/** The manifests that were applied to the recorded cluster. */
+export const APPLIED_YAML = join(RECORDED_DIR, 'source', 'applied.yaml');
 
 /** Recorded list file for each kind (cluster-wide lists). */
 const LIST_FILES: Record<string, string> = {

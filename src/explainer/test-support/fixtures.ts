@@ -15,7 +15,8 @@ import { CostReportSchema } from '../../schema/cost.js';
 import type { Snapshot, K8sObject } from '../../schema/snapshot.js';
 import { buildFacts, type ExplainerFacts } from '../facts.js';
 
-export const RECORDED_DIR = '/work/shared/k8s-api/responses';
+import { RECORDED_DIR as RECORDINGS } from '../../../test/support/recorded-snapshot.js';
+export const RECORDED_DIR = `${RECORDINGS}/responses`;
 
 /** Recorded list file → the kind and apiVersion of its items (lists omit them per item). */
 const LIST_KINDS: Record<string, [string, string]> = {

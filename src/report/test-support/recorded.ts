@@ -7,8 +7,8 @@ import path from 'node:path';
 import type { Snapshot, K8sObject, CoverageEntry } from '../../schema/snapshot.js';
 import { KIND_SPECS, apiVersionOf } from '../../common/kinds.js';
 
-export const RECORDED_DIR = '/work/shared/k8s-api';
-export const APPLIED_YAML = path.join(RECORDED_DIR, 'source/applied.yaml');
+import { RECORDED_DIR, APPLIED_YAML } from '../../../test/support/recorded-snapshot.js';
+export { RECORDED_DIR, APPLIED_YAML };
 export const HAVE_RECORDINGS = existsSync(path.join(RECORDED_DIR, 'responses'));
 
 /** Lists that duplicate another (events.k8s.io events, one namespace's pods) or hold kinds we do not read. */
