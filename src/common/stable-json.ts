@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON with object keys sorted, so the same data always gives the same bytes. */
 export function stableStringify(value: unknown, indent = 2): string {
@@ -18,7 +18,7 @@ export function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** A short stable hash for fingerprints (12 hex chars of sha256). */
+/** A short stable hash for fingerprints (12 hex chars of sha256; crypto.hash is the one-shot form, same digest). */
 export function shortHash(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 12);
+  return hash('sha256', parts.join('\u0000'), 'hex').slice(0, 12);
 }

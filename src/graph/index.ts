@@ -50,6 +50,9 @@ export function buildGraph(snapshot: Snapshot): ClusterGraph {
 }
 
 const WORKLOAD_KIND_SET = new Set<string>(WORKLOAD_KINDS);
+/** Edge types kept as selection indexes instead of graphology edges (see SnapshotGraph.selectionTargets). */
+type SelectionType = 'selects' | 'protects' | 'applies-to';
+const SELECTION_TYPES = new Set<EdgeType>(['selects', 'protects', 'applies-to']);
 const NAMESPACED = new Map(KIND_SPECS.map((s) => [s.kind, s.namespaced]));
 const KNOWN_KINDS = new Set(KIND_SPECS.map((s) => s.kind));
 /** Kinds usually created outside an application's manifests (see the header comment). */
@@ -105,6 +108,19 @@ class SnapshotGraph implements ClusterGraph {
   private readonly dangling: DanglingReference[] = [];
   private readonly danglingByKey = new Map<string, DanglingReference[]>();
   private readonly queryCache = new Map<string, K8sObject[]>();
+  /**
+   * The label-selector relations (Service `selects`, PodDisruptionBudget `protects`, NetworkPolicy `applies-to`),
+   * forward (selector object → targets, in selection order) and backward (target → selector objects). Kept here
+   * rather than as graphology edges: there are about three per pod, and as edges they were half the graph's memory
+   * on big clusters.
+   */
+  private readonly selectionTargets = new Map<K8sObject, K8sObject[]>();
+  private readonly nodeByPod = new Map<K8sObject, K8sObject>();
+  private readonly selectorsOf: Record<SelectionType, Map<K8sObject, K8sObject[]>> = {
+    selects: new Map(),
+    protects: new Map(),
+    'applies-to': new Map(),
+  };
   private nodeAllocatable: { cpu: number; memory: number; node: string } | undefined | null = null;
 
   constructor(private readonly snapshot: Snapshot) {
@@ -117,7 +133,6 @@ class SnapshotGraph implements ClusterGraph {
     this.workloadSet = new Set(this.workloadList);
     this.indexPodsByAncestor();
     this.indexSelectable();
-    this.linkOwners();
     this.linkPodsToNodes();
     this.linkPodSpecs();
     this.linkStatefulSetClaims();
@@ -195,6 +210,19 @@ class SnapshotGraph implements ClusterGraph {
     this.graph.addDirectedEdgeWithKey(`e${this.graph.size}`, source, target, attrs);
   }
 
+  /** Records that `from` (a Service, PodDisruptionBudget or NetworkPolicy) selects `targets`. */
+  private addSelection(type: SelectionType, from: K8sObject, targets: readonly K8sObject[]): void {
+    if (targets.length === 0) return;
+    const existing = this.selectionTargets.get(from);
+    this.selectionTargets.set(from, existing ? [...existing, ...targets] : [...targets]);
+    const backward = this.selectorsOf[type];
+    for (const target of targets) {
+      const list = backward.get(target);
+      if (!list) backward.set(target, [from]);
+      else if (list[list.length - 1] !== from) list.push(from);
+    }
+  }
+
   /** A node for an object that is referenced but not in the snapshot (or an RBAC User/Group). */
   private syntheticNode(kind: string, namespace: string | undefined, name: string): string {
     const key = objectKey(kind, namespace, name);
@@ -233,6 +261,7 @@ class SnapshotGraph implements ClusterGraph {
 
   /** The owner a controller chain follows: the `controller: true` reference, else the first; only workload kinds. */
   private controllerOwner(obj: K8sObject): K8sObject | undefined {
+    if (!obj.metadata.ownerReferences?.length) return undefined;
     const cached = this.controllerOwnerCache.get(obj);
     if (cached !== undefined) return cached ?? undefined;
     const owner = this.findControllerOwner(obj);
@@ -252,21 +281,13 @@ class SnapshotGraph implements ClusterGraph {
     return undefined;
   }
 
-  private linkOwners(): void {
-    for (const obj of this.allObjectsIter()) {
-      asArray(obj.metadata.ownerReferences).forEach((ref, i) => {
-        const owner = ref ? this.resolveOwner(obj, ref) : undefined;
-        if (owner && owner !== obj) this.addEdge(obj, owner, { type: 'owned-by', path: `metadata.ownerReferences[${i}]` });
-      });
-    }
-  }
-
+  /** Pod → the Node of its spec.nodeName (an index rather than `scheduled-on` edges: one per pod). */
   private linkPodsToNodes(): void {
     for (const pod of this.byKind.get('Pod') ?? []) {
       const nodeName = pod.spec?.nodeName;
       if (typeof nodeName !== 'string' || !nodeName) continue;
       const node = this.get('Node', undefined, nodeName);
-      if (node) this.addEdge(pod, node, { type: 'scheduled-on', path: 'spec.nodeName' });
+      if (node) this.nodeByPod.set(pod, node);
     }
   }
 
@@ -386,7 +407,7 @@ class SnapshotGraph implements ClusterGraph {
       const labelSelector = selectorFromMap(selector);
       const ns = svc.metadata.namespace ?? '';
       const targets = this.selectable.select(ns, labelSelector);
-      for (const target of targets) this.addEdge(svc, target, { type: 'selects', path: 'spec.selector' });
+      this.addSelection('selects', svc, targets);
       if (targets.length === 0 && this.selectionTargetsKnown() && this.inScope(ns)) {
         this.report(svc, {
           type: 'service-selects-nothing',
@@ -469,7 +490,7 @@ class SnapshotGraph implements ClusterGraph {
       const selector: LabelSelector | null | undefined = pdb.spec?.selector;
       // policy/v1: a null selector selects no pods, an empty one selects every pod of the namespace.
       const targets = selector ? this.selectable.select(ns, selector) : [];
-      for (const target of targets) this.addEdge(pdb, target, { type: 'protects', path: 'spec.selector' });
+      this.addSelection('protects', pdb, targets);
       if (targets.length === 0 && this.selectionTargetsKnown() && this.inScope(ns)) {
         const described = selector ? describeSelector(selector) : '<nothing: no selector>';
         this.report(pdb, {
@@ -488,7 +509,7 @@ class SnapshotGraph implements ClusterGraph {
       this.namespacesWithPolicy.add(ns);
       const selector: LabelSelector = policy.spec?.podSelector ?? {};
       const targets = isEmptySelector(selector) ? this.selectable.select(ns, {}) : this.selectable.select(ns, selector);
-      for (const target of targets) this.addEdge(policy, target, { type: 'applies-to', path: 'spec.podSelector' });
+      this.addSelection('applies-to', policy, targets);
     }
   }
 
@@ -679,12 +700,16 @@ class SnapshotGraph implements ClusterGraph {
   }
 
   nodeOf(pod: K8sObject): K8sObject | undefined {
-    return this.neighbours(pod, 'out', 'scheduled-on')[0];
+    return this.nodeByPod.get(this.canonical(pod));
   }
 
   largestNodeAllocatable(): { cpu: number; memory: number; node: string } | undefined {
     if (this.nodeAllocatable === null) this.nodeAllocatable = computeLargestAllocatable(this.byKind.get('Node') ?? []);
     return this.nodeAllocatable ? { ...this.nodeAllocatable } : undefined;
+  }
+
+  protectedBy(pdb: K8sObject): K8sObject[] {
+    return [...(this.selectionTargets.get(this.canonical(pdb)) ?? [])];
   }
 
   bindingsOf(role: K8sObject): K8sObject[] {
@@ -713,7 +738,15 @@ class SnapshotGraph implements ClusterGraph {
     const cached = this.queryCache.get(cacheKey);
     if (cached) return [...cached];
     const found = new Set<K8sObject>();
-    if (this.graph.hasNode(key)) {
+    if (SELECTION_TYPES.has(type)) {
+      const canonical = this.byKey.get(key);
+      const list = canonical
+        ? direction === 'out'
+          ? this.selectionTargets.get(canonical)
+          : this.selectorsOf[type as SelectionType].get(canonical)
+        : undefined;
+      for (const other of list ?? []) found.add(other);
+    } else if (this.graph.hasNode(key)) {
       const visit = (_edge: string, attrs: EdgeAttributes, source: string, target: string) => {
         if (attrs.type !== type) return;
         const other = this.graph.getNodeAttributes(direction === 'in' ? source : target).object;

@@ -5,6 +5,10 @@ import type { DanglingReferenceJson } from '../schema/report.js';
 /**
  * Typed edges of the cluster graph. Direction is "from → to" as named.
  * - owned-by:        Pod → ReplicaSet → Deployment, Job → CronJob, Pod → StatefulSet/DaemonSet/Job
+ * The relations with one or more entries per pod are not graphology edges but indexes of the graph (as edges they
+ * were most of the graph's memory and build time on big clusters): owned-by (topOwner, podsOf), scheduled-on
+ * (nodeOf), and the label-selector relations selects, protects and applies-to (selectedByService, servicesFor,
+ * pdbsFor, protectedBy, networkPoliciesFor). The graphology graph holds the others.
  * - selects:         Service → Pod, and Service → workload (via its pod template labels)
  * - routes-to:       Ingress → Service
  * - scheduled-on:    Pod → Node
@@ -84,6 +88,8 @@ export interface ClusterGraph {
   /** Ingresses routing to a Service. */
   ingressesFor(service: K8sObject): K8sObject[];
   pdbsFor(workloadOrPod: K8sObject): K8sObject[];
+  /** Pods (live) and workloads (by template labels) a PodDisruptionBudget selects, in selection order. */
+  protectedBy(pdb: K8sObject): K8sObject[];
   hpasFor(workload: K8sObject): K8sObject[];
   networkPoliciesFor(workloadOrPod: K8sObject): K8sObject[];
   namespaceHasNetworkPolicy(namespace: string): boolean;

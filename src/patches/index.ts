@@ -1,8 +1,8 @@
-import { stringify as toYaml } from 'yaml';
 import type { Finding, Patch, ResourceRef } from '../schema/finding.js';
 import type { Diagnosis } from '../schema/diagnosis.js';
 import type { GeneratedRemediation } from '../schema/remediation.js';
 import { sortKeys } from '../common/stable-json.js';
+import { toYaml } from './yaml-emit.js';
 
 /**
  * Patch generator: turns the patch each rule or diagnosis filled in from the object into a
@@ -32,7 +32,7 @@ function buildRemediation(
   patch: Patch,
 ): GeneratedRemediation {
   const created = patch.create;
-  const patchYaml = toYaml(sortKeys(created ?? patch.body), { lineWidth: 0 });
+  const patchYaml = toYaml(sortKeys(created ?? patch.body));
   const { dryRunCommand, command } = created ? applyCommands(patchYaml) : patchCommands(patch);
   return { id, findingIds, diagnosisIds, summary, target: patch.target, patch, patchYaml, dryRunCommand, command };
 }

@@ -12,7 +12,7 @@ import { renderHtml } from './html.js';
 import { renderPdf } from './pdf.js';
 import { renderSarif } from './sarif.js';
 import { renderJunit } from './junit.js';
-import { writeStableJson } from './json-stream.js';
+import { writeStableJson } from '../common/json-stream.js';
 
 export { assembleReport } from './assemble.js';
 export type { AssembleInput } from './assemble.js';
@@ -22,7 +22,7 @@ export { renderHtml } from './html.js';
 export { renderPdf, findChromium } from './pdf.js';
 export { renderSarif, buildSarif } from './sarif.js';
 export { renderJunit } from './junit.js';
-export { writeStableJson, stableJsonChunks } from './json-stream.js';
+export { writeStableJson, stableJsonChunks } from '../common/json-stream.js';
 
 export const REPORT_FORMATS = ['md', 'html', 'pdf', 'json', 'sarif', 'junit'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];

@@ -17,6 +17,9 @@ export interface HelperContext {
   /** Lazily built indexes (per evaluation): kind → namespace → objects, namespace → workloads, SA → bindings. */
   byNamespace?: Map<string, Map<string, K8sObject[]>>;
   workloadsByNamespace?: Map<string, K8sObject[]>;
+  bindingIndex?: BindingIndex;
+  /** node name → pods scheduled on it (spec.nodeName), in graph order. */
+  podsByNode?: Map<string, K8sObject[]>;
 }
 
 let activeContext: HelperContext | undefined;
@@ -70,6 +73,43 @@ function workloadsInNamespace(namespace: string): K8sObject[] {
   return ctx.workloadsByNamespace.get(namespace) ?? [];
 }
 
+/** Pods whose spec.nodeName is this Node's name (any phase), in graph order; indexed once per evaluation. */
+function podsOnNode(node: K8sObject): K8sObject[] {
+  const ctx = context();
+  if (!ctx.podsByNode) {
+    ctx.podsByNode = new Map();
+    for (const pod of ctx.graph.objectsOfKind('Pod')) {
+      const nodeName: unknown = pod.spec?.nodeName;
+      if (typeof nodeName !== 'string' || nodeName === '') continue;
+      const list = ctx.podsByNode.get(nodeName);
+      if (list) list.push(pod);
+      else ctx.podsByNode.set(nodeName, [pod]);
+    }
+  }
+  return ctx.podsByNode.get(node.metadata.name ?? '') ?? [];
+}
+
+/**
+ * Sum over the pods' containers (not init containers) of the request for `resource` (the limit when only a limit is
+ * set), in cores or bytes: what `pods.map(p, p.?spec.?containers.orValue([]).map(c, quantity(c.?resources.?requests
+ * [resource].orValue(c.?resources.?limits[resource].orValue(0))).asApproximateFloat()).sum()).sum()` computes, without
+ * interpreting it per container. An invalid quantity is an evaluation error, as with quantity().
+ */
+function sumRequests(pods: unknown, resource: string): number {
+  let total = 0;
+  if (!Array.isArray(pods)) throw new Error('sumRequests() expects a list of pods');
+  for (const pod of pods) {
+    const containers: unknown = pod?.spec?.containers;
+    if (!Array.isArray(containers)) continue;
+    for (const c of containers) {
+      const requested = c?.resources?.requests?.[resource];
+      const value = requested !== undefined && requested !== null ? requested : c?.resources?.limits?.[resource];
+      total += toQuantity(value === undefined || value === null ? 0 : value).value;
+    }
+  }
+  return total;
+}
+
 /**
  * The value a namespace's LimitRange fills in for containers that leave `resource` unset at pod creation
  * (`field` is `default` for limits, `defaultRequest` for requests); "" when none does.
@@ -87,18 +127,66 @@ function limitRangeDefault(namespace: string, field: string, resource: string): 
   return '';
 }
 
-/** RoleBindings and ClusterRoleBindings whose subjects name this ServiceAccount (graph `grants-to` edges). */
+/** RoleBindings/ClusterRoleBindings by the ServiceAccounts their subjects name, built once per evaluation. */
+interface BindingIndex {
+  /** `namespace/name` of a ServiceAccount subject → bindings naming it. */
+  byAccount: Map<string, K8sObject[]>;
+  /** Bindings naming the group system:serviceaccounts (every ServiceAccount of the cluster). */
+  allAccounts: K8sObject[];
+  /** namespace → bindings naming the group system:serviceaccounts:<namespace>. */
+  byNamespaceGroup: Map<string, K8sObject[]>;
+  /** Position of each binding (RoleBindings, then ClusterRoleBindings, in graph order), to return them in that order. */
+  order: Map<K8sObject, number>;
+}
+
+const SERVICE_ACCOUNTS_GROUP = 'system:serviceaccounts';
+
+function bindingIndex(): BindingIndex {
+  const ctx = context();
+  if (ctx.bindingIndex) return ctx.bindingIndex;
+  const index: BindingIndex = { byAccount: new Map(), allAccounts: [], byNamespaceGroup: new Map(), order: new Map() };
+  const push = (map: Map<string, K8sObject[]>, key: string, binding: K8sObject) => {
+    const list = map.get(key);
+    if (!list) map.set(key, [binding]);
+    else if (list[list.length - 1] !== binding) list.push(binding);
+  };
+  for (const kind of ['RoleBinding', 'ClusterRoleBinding']) {
+    for (const binding of ctx.graph.objectsOfKind(kind)) {
+      index.order.set(binding, index.order.size);
+      const bindingNs = binding.metadata.namespace ?? '';
+      const subjects: unknown = (binding as { subjects?: unknown }).subjects;
+      if (!Array.isArray(subjects)) continue;
+      for (const subject of subjects) {
+        const name = typeof subject?.name === 'string' ? subject.name : '';
+        if (subject?.kind === 'ServiceAccount') {
+          const ns = typeof subject.namespace === 'string' ? subject.namespace : bindingNs;
+          push(index.byAccount, `${ns}/${name}`, binding);
+        } else if (subject?.kind === 'Group') {
+          if (name === SERVICE_ACCOUNTS_GROUP) {
+            if (index.allAccounts[index.allAccounts.length - 1] !== binding) index.allAccounts.push(binding);
+          } else if (name.startsWith(`${SERVICE_ACCOUNTS_GROUP}:`)) {
+            push(index.byNamespaceGroup, name.slice(SERVICE_ACCOUNTS_GROUP.length + 1), binding);
+          }
+        }
+      }
+    }
+  }
+  ctx.bindingIndex = index;
+  return index;
+}
+
+/**
+ * RoleBindings and ClusterRoleBindings that grant something to this ServiceAccount: their subjects name it (a
+ * ServiceAccount subject without namespace is in the binding's namespace), or the groups system:serviceaccounts /
+ * system:serviceaccounts:<namespace>. RoleBindings first, then ClusterRoleBindings, each in graph order.
+ */
 function bindingsForServiceAccount(namespace: string, name: string): K8sObject[] {
-  const g = graph();
-  const key = keyOf({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { namespace, name } });
-  if (!g.graph.hasNode(key)) return [];
-  const found = new Set<K8sObject>();
-  g.graph.forEachInEdge(key, (_edge, attrs, source) => {
-    if (attrs.type !== 'grants-to') return;
-    const binding = g.graph.getNodeAttributes(source).object;
-    if (binding) found.add(binding);
-  });
-  return [...found];
+  const index = bindingIndex();
+  const direct = index.byAccount.get(`${namespace}/${name}`);
+  const group = index.byNamespaceGroup.get(namespace);
+  if (!group && index.allAccounts.length === 0) return direct ?? [];
+  const found = new Set<K8sObject>([...(direct ?? []), ...index.allAccounts, ...(group ?? [])]);
+  return [...found].sort((a, b) => index.order.get(a)! - index.order.get(b)!);
 }
 
 /** Kubernetes CEL's Quantity, kept as an approximate float of base units (cores, bytes). */
@@ -134,16 +222,11 @@ export function imageTag(image: string): string {
 /** Workloads (never pods: pods are folded onto their owner) protected by a PodDisruptionBudget. */
 function pdbTargets(pdb: K8sObject): K8sObject[] {
   const g = graph();
-  const key = keyOf(pdb);
   const found = new Set<K8sObject>();
-  if (!g.graph.hasNode(key)) return [];
-  g.graph.forEachOutEdge(key, (_edge, attrs, _source, target) => {
-    if (attrs.type !== 'protects') return;
-    const obj = g.graph.getNodeAttributes(target).object;
-    if (!obj) return;
+  for (const obj of g.protectedBy(pdb)) {
     const owner = obj.kind === 'Pod' ? g.topOwner(obj) : obj;
     if (podTemplatePath(owner) !== undefined) found.add(owner);
-  });
+  }
   return [...found];
 }
 
@@ -268,6 +351,8 @@ function buildEnvironment(): Environment {
   sync(env, 'bindingsForServiceAccount(string, string): list<dyn>', (ns: string, name: string) =>
     bindingsForServiceAccount(ns, name),
   );
+  sync(env, 'sumRequests(dyn, string): double', (pods: unknown, resource: string) => sumRequests(pods, resource));
+  sync(env, 'podsOnNode(dyn): list<dyn>', (o: unknown) => podsOnNode(asObject(o, 'podsOnNode')));
   sync(env, 'objectsOfKind(string): list<dyn>', (kind: string) => graph().objectsOfKind(kind));
   sync(env, 'podSpecOf(dyn): dyn', (o: unknown) => (isObject(o) ? podSpecOf(o) ?? {} : {}));
   sync(env, 'largestNodeAllocatable(): dyn', () => graph().largestNodeAllocatable() ?? null);

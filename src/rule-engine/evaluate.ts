@@ -169,7 +169,20 @@ class Evaluation {
     return this.workloadsCache;
   }
 
+  /** Target lists by match (kinds + excludeKinds): most rules share one (`workload`), and lists are read-only. */
+  private readonly targetsCache = new Map<string, K8sObject[]>();
+
   private targets(rule: Rule): K8sObject[] {
+    const signature = `${rule.kinds.join(',')}\u0000${[...rule.excludeKinds].sort().join(',')}`;
+    let cached = this.targetsCache.get(signature);
+    if (!cached) {
+      cached = this.computeTargets(rule);
+      this.targetsCache.set(signature, cached);
+    }
+    return cached;
+  }
+
+  private computeTargets(rule: Rule): K8sObject[] {
     const excluded = new Set(rule.excludeKinds);
     const seen = new Set<K8sObject>();
     const out: K8sObject[] = [];

@@ -2,10 +2,10 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../common/errors.js';
 import type { Snapshot } from '../schema/snapshot.js';
-import { normalizeSnapshot, readSnapshot, serializeSnapshot, writeSnapshot } from './io.js';
+import { normalizeSnapshot, readSnapshot, serializeSnapshot, snapshotStreaming, writeSnapshot } from './io.js';
 
 function pod(namespace: string, name: string): any {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name }, spec: { containers: [{ name: 'c', image: 'x' }] } };
@@ -136,5 +136,54 @@ describe('readSnapshot errors', () => {
     const path = join(dir, 'v9.json');
     await writeFile(path, JSON.stringify({ ...sampleSnapshot(), schemaVersion: 9 }));
     expect((await readError(path)).message).toMatch(/unsupported schemaVersion 9/);
+  });
+});
+
+describe('big snapshots (streamed when over the threshold)', () => {
+  const saved = snapshotStreaming.thresholdBytes;
+  afterEach(() => {
+    snapshotStreaming.thresholdBytes = saved;
+  });
+  function big(): Snapshot {
+    const s = sampleSnapshot();
+    s.objects.Pod = Array.from({ length: 300 }, (_, i) => ({ ...pod(`ns-${i % 7}`, `pod-${i}`), metadata: { namespace: `ns-${i % 7}`, name: `pod-${i}`, labels: { app: `a${i}`, 'x/y': '"}]' } } }));
+    return s;
+  }
+
+  it('writes the same bytes as serializeSnapshot and reads back the same data, .json and .json.gz', async () => {
+    const expected = serializeSnapshot(big());
+    snapshotStreaming.thresholdBytes = 1000;
+    const path = join(dir, 'big.json');
+    await writeSnapshot(path, big());
+    expect((await readFile(path, 'utf8')) === expected).toBe(true);
+    const back = await readSnapshot(path);
+    expect(serializeSnapshot(back) === expected).toBe(true);
+
+    const gz = join(dir, 'big.json.gz');
+    await writeSnapshot(gz, big());
+    const bytes = await readFile(gz);
+    expect(gzipSync(expected, { level: 9 }).equals(bytes)).toBe(true);
+    expect(serializeSnapshot(await readSnapshot(gz)) === expected).toBe(true);
+  });
+
+  it('reports bad JSON, schema mismatches (with the object path) and versions like the whole-file reader', async () => {
+    snapshotStreaming.thresholdBytes = 100;
+    const bad = join(dir, 'big-bad.json');
+    await writeFile(bad, serializeSnapshot(big()).slice(0, -10));
+    expect((await readError(bad)).message).toMatch(/is not valid JSON/);
+
+    const mismatch = join(dir, 'big-mismatch.json');
+    const snapshot: any = big();
+    delete snapshot.objects.Pod[250].kind;
+    await writeFile(mismatch, JSON.stringify(snapshot));
+    expect((await readError(mismatch)).message).toMatch(/at objects\.Pod\[250\]\.kind/);
+
+    const version = join(dir, 'big-v9.json');
+    await writeFile(version, JSON.stringify({ ...big(), schemaVersion: 9 }));
+    expect((await readError(version)).message).toMatch(/unsupported schemaVersion 9/);
+
+    const notSnapshot = join(dir, 'big-yaml.json');
+    await writeFile(notSnapshot, 'apiVersion: v1\nkind: Pod\n'.repeat(20));
+    expect((await readError(notSnapshot)).message).toMatch(/is not valid JSON/);
   });
 });

@@ -3,17 +3,31 @@
  * Output is deterministic: the same snapshot always gives the same bytes (objects grouped by
  * kind and sorted by namespace then name, coverage sorted by kind, object keys sorted).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { dirname } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { InputError, errorMessage } from '../common/errors.js';
 import { stableStringify } from '../common/stable-json.js';
+import { JsonSplitParser, stableJsonChunks, type JsonPath } from '../common/json-stream.js';
 import {
+  K8sObjectSchema,
   SNAPSHOT_SCHEMA_VERSION,
   SnapshotSchema,
   type K8sObject,
   type Snapshot,
 } from '../schema/snapshot.js';
+
+/**
+ * Snapshots up to this size (text) are written and read as one string, as always. Bigger ones (a cluster of
+ * 100,000+ pods; V8 strings stop at about 512 MB) are streamed: written object by object, and read by cutting the
+ * file into objects that are parsed and validated one at a time (JsonSplitParser). Same bytes, same data.
+ * (An object so tests can lower the threshold.)
+ */
+export const snapshotStreaming = { thresholdBytes: 128 * 2 ** 20 };
+/** Depth of the objects in a snapshot file: document → objects → kind → object. */
+const OBJECT_DEPTH = 3;
 
 const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
@@ -67,13 +81,10 @@ function isGzipPath(path: string): boolean {
 
 /** Writes `snapshot` to `path` (gzip when the name ends in `.gz`), via a temp file + rename. */
 export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<void> {
-  const text = serializeSnapshot(snapshot);
-  // gzip's header has no timestamp from Node's zlib (mtime 0), so the bytes stay deterministic.
-  const bytes = isGzipPath(path) ? gzipSync(Buffer.from(text, 'utf8'), { level: 9 }) : Buffer.from(text, 'utf8');
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(tmp, bytes);
+    await writeSnapshotFile(tmp, normalizeSnapshot(snapshot), isGzipPath(path));
     await rename(tmp, path);
   } catch (err) {
     throw new InputError(
@@ -82,6 +93,47 @@ export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<v
       { cause: err },
     );
   }
+}
+
+/** The bytes of serializeSnapshot (gzipped or not); in one piece when small, streamed object by object when big. */
+async function writeSnapshotFile(file: string, normalized: Snapshot, gzip: boolean): Promise<void> {
+  const chunks = stableJsonChunks(normalized, OBJECT_DEPTH);
+  let text = '';
+  for (let next = chunks.next(); !next.done; next = chunks.next()) {
+    text += next.value;
+    if (text.length > snapshotStreaming.thresholdBytes) {
+      await streamSnapshotFile(file, text, chunks, gzip);
+      return;
+    }
+  }
+  // gzip's header has no timestamp from Node's zlib (mtime 0), so the bytes stay deterministic.
+  await writeFile(file, gzip ? gzipSync(Buffer.from(text, 'utf8'), { level: 9 }) : Buffer.from(text, 'utf8'));
+}
+
+async function streamSnapshotFile(file: string, head: string, rest: Iterator<string>, gzip: boolean): Promise<void> {
+  const out = createWriteStream(file);
+  const sink: NodeJS.WritableStream = gzip ? createGzip({ level: 9 }) : out;
+  if (gzip) (sink as ReturnType<typeof createGzip>).pipe(out);
+  const failed = new Promise<never>((_, reject) => {
+    out.once('error', reject);
+    if (gzip) (sink as ReturnType<typeof createGzip>).once('error', reject);
+  });
+  failed.catch(() => undefined);
+  const write = async (text: string) => {
+    if (!sink.write(text)) await Promise.race([once(sink as NodeJS.EventEmitter, 'drain'), failed]);
+  };
+  await write(head);
+  let buffer = '';
+  for (let next = rest.next(); !next.done; next = rest.next()) {
+    buffer += next.value;
+    if (buffer.length >= 2 ** 20) {
+      await write(buffer);
+      buffer = '';
+    }
+  }
+  if (buffer) await write(buffer);
+  sink.end();
+  await Promise.race([once(out, 'close'), failed]);
 }
 
 function describeFsError(err: unknown): string {
@@ -127,29 +179,46 @@ function decodeSnapshotBytes(path: string, bytes: Buffer): string {
 
 /** Reads and validates a snapshot file written by writeSnapshot (or any tool emitting the schema). */
 export async function readSnapshot(path: string): Promise<Snapshot> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (err) {
+    throw readError(path, err);
+  }
+  if (size > snapshotStreaming.thresholdBytes) return readBigSnapshot(path);
+
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException | undefined)?.code;
-    if (code === 'ENOENT') {
-      throw new InputError(`snapshot file not found: ${path}`, 'capture one with `clustergpt snapshot --output FILE`');
-    }
-    throw new InputError(`cannot read the snapshot ${path}: ${describeFsError(err)}`, undefined, { cause: err });
+    throw readError(path, err);
   }
-
-  const text = decodeSnapshotBytes(path, bytes);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(
-      `snapshot ${path} is not valid JSON (${errorMessage(err)})`,
-      'a snapshot is the JSON (or .json.gz) file written by `clustergpt snapshot`',
-      { cause: err },
-    );
+  const gzipped = bytes.length >= 2 && bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1];
+  if (gzipped) {
+    const raw = gunzipBytes(path, bytes);
+    if (raw.length > snapshotStreaming.thresholdBytes) return parseSnapshotInPieces(path, [raw]);
+    return parseSnapshotText(path, raw.toString('utf8'));
   }
+  return parseSnapshotText(path, decodeSnapshotBytes(path, bytes));
+}
 
+function readError(path: string, err: unknown): InputError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') {
+    return new InputError(`snapshot file not found: ${path}`, 'capture one with `clustergpt snapshot --output FILE`');
+  }
+  return new InputError(`cannot read the snapshot ${path}: ${describeFsError(err)}`, undefined, { cause: err });
+}
+
+function notJson(path: string, err: unknown): InputError {
+  return new InputError(
+    `snapshot ${path} is not valid JSON (${errorMessage(err)})`,
+    'a snapshot is the JSON (or .json.gz) file written by `clustergpt snapshot`',
+    { cause: err },
+  );
+}
+
+function checkVersion(path: string, data: unknown): void {
   // Checked before the schema so an old/new file gets a version message, not a field error.
   if (isRecord(data) && data.schemaVersion !== undefined && data.schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
     throw new InputError(
@@ -157,14 +226,127 @@ export async function readSnapshot(path: string): Promise<Snapshot> {
       'capture the snapshot again with this version of clustergpt',
     );
   }
+}
 
+function schemaMismatch(path: string, issuePath: readonly PropertyKey[], message: string): InputError {
+  return new InputError(
+    `snapshot ${path} does not match the snapshot schema at ${formatIssuePath(issuePath)}: ${message}`,
+    'a snapshot is the file written by `clustergpt snapshot`; was it edited by hand?',
+  );
+}
+
+function parseSnapshotText(path: string, text: string): Snapshot {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw notJson(path, err);
+  }
+  checkVersion(path, data);
   const parsed = SnapshotSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError(
-      `snapshot ${path} does not match the snapshot schema at ${formatIssuePath(issue.path)}: ${issue.message}`,
-      'a snapshot is the file written by `clustergpt snapshot`; was it edited by hand?',
-    );
+    throw schemaMismatch(path, issue.path, issue.message);
   }
   return parsed.data as Snapshot;
+}
+
+/** A big file, read in chunks (through gunzip when compressed) and parsed object by object. */
+async function readBigSnapshot(path: string): Promise<Snapshot> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw readError(path, err);
+  }
+  try {
+    const first = Buffer.alloc(2);
+    await handle.read(first, 0, 2, 0);
+    if (first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1]) {
+      // Compressed: the decompressed bytes are parsed in pieces (never one string).
+      return parseSnapshotInPieces(path, [gunzipBytes(path, await handle.readFile())]);
+    }
+    if (isGzipPath(path)) {
+      throw new InputError(`snapshot ${path} is not a gzip file`, 'a .gz snapshot must be written by `clustergpt snapshot`');
+    }
+    const parser = newSnapshotParser(path);
+    const buffer = Buffer.alloc(16 * 2 ** 20);
+    let position = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      feed(path, parser, buffer.subarray(0, bytesRead));
+    }
+    return finishSnapshot(path, parser);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw readError(path, err);
+  } finally {
+    await handle.close();
+  }
+}
+
+function gunzipBytes(path: string, bytes: Buffer): Buffer {
+  try {
+    return gunzipSync(bytes);
+  } catch (err) {
+    throw new InputError(
+      `snapshot ${path} is a corrupt gzip file (${errorMessage(err)})`,
+      'the file may be truncated; capture a new snapshot with `clustergpt snapshot`',
+      { cause: err },
+    );
+  }
+}
+
+function parseSnapshotInPieces(path: string, buffers: Buffer[]): Snapshot {
+  const parser = newSnapshotParser(path);
+  for (const b of buffers) {
+    for (let i = 0; i < b.length; i += 16 * 2 ** 20) feed(path, parser, b.subarray(i, i + 16 * 2 ** 20));
+  }
+  return finishSnapshot(path, parser);
+}
+
+/** Objects (objects.<Kind>[i]) are validated as they are read, so the raw copy of each is dropped at once. */
+function newSnapshotParser(path: string): JsonSplitParser {
+  return new JsonSplitParser(OBJECT_DEPTH, (value: unknown, at: JsonPath) => {
+    if (at.length !== OBJECT_DEPTH || at[0] !== 'objects') return value;
+    const parsed = K8sObjectSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw schemaMismatch(path, [...at, ...issue.path], issue.message);
+    }
+    return parsed.data;
+  });
+}
+
+function feed(path: string, parser: JsonSplitParser, chunk: Buffer): void {
+  try {
+    parser.feed(chunk);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw notJson(path, err);
+  }
+}
+
+function finishSnapshot(path: string, parser: JsonSplitParser): Snapshot {
+  let data: unknown;
+  try {
+    data = parser.end();
+  } catch (err) {
+    throw notJson(path, err);
+  }
+  checkVersion(path, data);
+  // The objects are validated already: check the rest, with each kind's list standing in empty.
+  const objects = isRecord(data) ? data.objects : undefined;
+  const lists = isRecord(objects) ? objects : undefined;
+  const shallow = isRecord(data) && lists
+    ? { ...data, objects: Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, Array.isArray(v) ? [] : v])) }
+    : data;
+  const parsed = SnapshotSchema.safeParse(shallow);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw schemaMismatch(path, issue.path, issue.message);
+  }
+  return { ...(parsed.data as Snapshot), objects: lists as Snapshot['objects'] };
 }
