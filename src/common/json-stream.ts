@@ -25,6 +25,19 @@ function dropped(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
+/** JSON.stringify(key), for the keys that repeat in every finding and object (bounded: cleared when full). */
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size >= 50_000) quotedKeys.clear();
+    quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 /**
  * `JSON.stringify(sortKeys(value), null, 2)`, every line after the first indented by `pad`; written directly for
  * plain data (no sorted copy, no re-indenting pass), through JSON.stringify for anything else.
@@ -39,25 +52,27 @@ function stringifyAt(value: unknown, pad: string): string {
       return value ? 'true' : 'false';
     case 'object': {
       if (value === null) return 'null';
-      const inner = `${pad}  `;
+      const inner = pad + '  ';
       if (Array.isArray(value)) {
         if (value.length === 0) return '[]';
-        let out = '[';
+        let out = '[\n' + inner;
         for (let i = 0; i < value.length; i++) {
           const el = value[i];
-          out += `${i === 0 ? '\n' : ',\n'}${inner}${dropped(el) ? 'null' : stringifyAt(el, inner)}`;
+          if (i > 0) out += ',\n' + inner;
+          out += dropped(el) ? 'null' : stringifyAt(el, inner);
         }
-        return `${out}\n${pad}]`;
+        return out + '\n' + pad + ']';
       }
       if (isPlainObject(value) && typeof value.toJSON !== 'function') {
         const keys = Object.keys(value).sort();
         let out = '';
-        for (const key of keys) {
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i];
           const v = value[key];
           if (dropped(v)) continue;
-          out += `${out === '' ? '{\n' : ',\n'}${inner}${JSON.stringify(key)}: ${stringifyAt(v, inner)}`;
+          out += (out === '' ? '{\n' : ',\n') + inner + quotedKey(key) + ': ' + stringifyAt(v, inner);
         }
-        return out === '' ? '{}' : `${out}\n${pad}}`;
+        return out === '' ? '{}' : out + '\n' + pad + '}';
       }
       break;
     }

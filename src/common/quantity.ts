@@ -5,9 +5,26 @@
 const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
 const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
 
+/**
+ * Parsed strings: a cluster repeats the same few quantities (`100m`, `128Mi`) hundreds of thousands of times. Bounded,
+ * so odd inputs cannot grow it without limit (it is cleared when full).
+ */
+const parsed = new Map<string, number>();
+const PARSED_MAX = 10_000;
+
 export function parseQuantity(input: string | number | undefined | null): number {
   if (input === undefined || input === null) return NaN;
   if (typeof input === 'number') return input;
+  let value = parsed.get(input);
+  if (value === undefined) {
+    value = parseQuantityText(input);
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(input, value);
+  }
+  return value;
+}
+
+function parseQuantityText(input: string): number {
   const text = input.trim();
   const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.exec(text);
   if (!match) return NaN;

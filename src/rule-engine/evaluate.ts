@@ -51,6 +51,30 @@ interface Element {
   httpPath?: string;
 }
 
+/**
+ * A container or volume of a pod spec. Its path and label are only needed when it violates a rule, so they are
+ * written then, not for each of the many elements every forEach rule visits.
+ */
+class PodSpecElement implements Element {
+  constructor(
+    readonly value: any,
+    readonly index: number,
+    readonly bindAs: ElementName,
+    /** `{podSpec}.containers` */
+    private readonly listPath: string,
+    /** `container`, `volume`, ... */
+    private readonly labelPrefix: string,
+  ) {}
+
+  get path(): string {
+    return `${this.listPath}[${this.index}]`;
+  }
+
+  get label(): string {
+    return `${this.labelPrefix}:${this.value?.name ?? this.index}`;
+  }
+}
+
 const EMPTY: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 
 /**
@@ -420,9 +444,10 @@ function elementsOf(
   const podSpec = b.podSpec;
   const containers = (field: string, prefix: string) => {
     if (b.podSpecPath === undefined) return;
-    list(podSpec[field]).forEach((c, i) =>
-      out.push({ value: c, index: i, path: `${b.podSpecPath}.${field}[${i}]`, label: `${prefix}:${c?.name ?? i}`, bindAs: 'container' }),
-    );
+    const items = list(podSpec[field]);
+    if (items.length === 0) return;
+    const listPath = `${b.podSpecPath}.${field}`;
+    items.forEach((c, i) => out.push(new PodSpecElement(c, i, 'container', listPath, prefix)));
   };
   switch (forEach) {
     case 'containers':
@@ -441,9 +466,7 @@ function elementsOf(
       break;
     case 'volumes':
       if (b.podSpecPath === undefined) break;
-      list(podSpec.volumes).forEach((v, i) =>
-        out.push({ value: v, index: i, path: `${b.podSpecPath}.volumes[${i}]`, label: `volume:${v?.name ?? i}`, bindAs: 'volume' }),
-      );
+      list(podSpec.volumes).forEach((v, i) => out.push(new PodSpecElement(v, i, 'volume', `${b.podSpecPath}.volumes`, 'volume')));
       break;
     case 'rbacRules':
       list(obj.rules).forEach((r, i) => out.push({ value: r, index: i, path: `rules[${i}]`, label: `rule[${i}]`, bindAs: 'rule' }));

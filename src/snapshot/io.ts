@@ -270,13 +270,26 @@ async function readBigSnapshot(path: string): Promise<Snapshot> {
       throw new InputError(`snapshot ${path} is not a gzip file`, 'a .gz snapshot must be written by `clustergpt snapshot`');
     }
     const parser = newSnapshotParser(path);
-    const buffer = Buffer.alloc(16 * 2 ** 20);
+    // Two buffers: the next chunk is read (in libuv's thread pool) while this one is parsed.
+    const buffers = [Buffer.alloc(16 * 2 ** 20), Buffer.alloc(16 * 2 ** 20)];
     let position = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      feed(path, parser, buffer.subarray(0, bytesRead));
+    let next = 0;
+    let pending: Promise<{ bytesRead: number }> | undefined = handle.read(buffers[0], 0, buffers[0].length, 0);
+    try {
+      for (;;) {
+        const { bytesRead }: { bytesRead: number } = await pending;
+        pending = undefined;
+        if (bytesRead === 0) break;
+        const current = buffers[next];
+        position += bytesRead;
+        next ^= 1;
+        pending = handle.read(buffers[next], 0, buffers[next].length, position);
+        // The parser keeps copies of what it needs beyond this chunk, so the buffer can be read into again.
+        feed(path, parser, current.subarray(0, bytesRead));
+      }
+    } finally {
+      // Never close the file (below) under a read still in flight (when parsing failed).
+      if (pending) await pending.catch(() => undefined);
     }
     return finishSnapshot(path, parser);
   } catch (err) {
@@ -307,10 +320,81 @@ function parseSnapshotInPieces(path: string, buffers: Buffer[]): Snapshot {
   return finishSnapshot(path, parser);
 }
 
+const ENVELOPE_META_KEYS = ['name', 'generateName', 'namespace', 'uid', 'labels', 'annotations', 'ownerReferences'] as const;
+const ENVELOPE_META_KEY_SET = new Set<string>(ENVELOPE_META_KEYS);
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** A plain object (a z.record) without a `__proto__` key, every value a string when `strings`. */
+function isSimpleRecord(value: unknown, strings: boolean): boolean {
+  if (!isPlainRecord(value)) return false;
+  for (const key in value) {
+    if (key === '__proto__') return false;
+    if (strings && typeof value[key] !== 'string') return false;
+  }
+  return true;
+}
+
+/**
+ * What `K8sObjectSchema.parse(value)` returns, for a freshly parsed object (JSON.parse output) that plainly passes
+ * the envelope schema; undefined when it might not (the caller then asks zod, for the same result or error). zod's
+ * passthrough copies the object, its metadata and the records/arrays in it, and lists the schema's keys first
+ * (apiVersion, kind, metadata; name, generateName, namespace, uid, labels, annotations, ownerReferences), then the
+ * others in their order. Here nothing below metadata is copied, only its key order is reproduced: the data and the
+ * key order are the same, so is everything computed from them.
+ */
+function validObjectFast(value: unknown): Record<string, unknown> | undefined {
+  if (!isPlainRecord(value) || Object.hasOwn(value, '__proto__')) return undefined;
+  if (typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') return undefined;
+  const meta = value.metadata;
+  if (!isPlainRecord(meta)) return undefined;
+  let ordered = true;
+  let expected = 0;
+  for (const key in meta) {
+    if (key === '__proto__') return undefined;
+    if (!ENVELOPE_META_KEY_SET.has(key)) {
+      expected = ENVELOPE_META_KEYS.length;
+      continue;
+    }
+    // A schema key after an unknown one, or out of the schema's order, is moved by zod.
+    const at = ENVELOPE_META_KEYS.indexOf(key as (typeof ENVELOPE_META_KEYS)[number]);
+    if (at < expected) ordered = false;
+    expected = at + 1;
+    const v = meta[key];
+    if (at < 4) {
+      if (typeof v !== 'string') return undefined;
+    } else if (at < 6) {
+      if (!isSimpleRecord(v, true)) return undefined;
+    } else {
+      if (!Array.isArray(v)) return undefined;
+      for (const ref of v) if (!isSimpleRecord(ref, false)) return undefined;
+    }
+  }
+  let metadata = meta;
+  if (!ordered) {
+    metadata = {};
+    for (const key of ENVELOPE_META_KEYS) if (Object.hasOwn(meta, key)) metadata[key] = meta[key];
+    for (const key in meta) if (!ENVELOPE_META_KEY_SET.has(key)) metadata[key] = meta[key];
+  }
+  // Top level: apiVersion, kind, metadata first (JSON.parse output holds only own, enumerable data properties).
+  const keys = Object.keys(value);
+  if (keys[0] === 'apiVersion' && keys[1] === 'kind' && keys[2] === 'metadata') {
+    if (metadata !== meta) value.metadata = metadata;
+    return value;
+  }
+  const out: Record<string, unknown> = { apiVersion: value.apiVersion, kind: value.kind, metadata };
+  for (const key of keys) if (key !== 'apiVersion' && key !== 'kind' && key !== 'metadata') out[key] = value[key];
+  return out;
+}
+
 /** Objects (objects.<Kind>[i]) are validated as they are read, so the raw copy of each is dropped at once. */
 function newSnapshotParser(path: string): JsonSplitParser {
   return new JsonSplitParser(OBJECT_DEPTH, (value: unknown, at: JsonPath) => {
     if (at.length !== OBJECT_DEPTH || at[0] !== 'objects') return value;
+    const fast = validObjectFast(value);
+    if (fast !== undefined) return fast;
     const parsed = K8sObjectSchema.safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
