@@ -2,8 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Chalk } from 'chalk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterError, UserError } from '../common/errors.js';
@@ -14,33 +13,11 @@ import { readSnapshot, serializeSnapshot, writeSnapshot } from '../snapshot/io.j
 import { REDACTED_CREDENTIAL_ENV_VALUE } from '../snapshot/sanitize.js';
 import { captureCluster, type CaptureOptions } from './index.js';
 
-/*
- * The fake API server lives in test/k8s-api-server/ (shared with other suites), outside
- * tsconfig's rootDir "src": a static import would make `tsc -p tsconfig.json` fail (TS6059), so it
- * is loaded by URL and typed here with the parts this suite uses.
- */
-interface RecordedRequest {
-  method: string;
-  url: string;
-  path: string;
-  query: Record<string, string>;
-  accept: string;
-  authorized: boolean;
-}
-interface FakeApiServer {
-  url: string;
-  caCertPem?: string;
-  token: string;
-  requests: RecordedRequest[];
-  close(): Promise<void>;
-}
-interface FakeServerModule {
-  startFakeApiServer(options?: Record<string, unknown>): Promise<FakeApiServer>;
-  writeFakeKubeconfig(server: FakeApiServer, options?: { token?: string; contextName?: string; server?: string }): Promise<string>;
-}
-const fake = (await import(new URL('../../test/k8s-api-server/server.ts', import.meta.url).href)) as FakeServerModule;
+import * as fake from '../../test/k8s-api-server/server.js';
+import type { FakeApiServer } from '../../test/k8s-api-server/server.js';
+import { RECORDED_DIR } from '../../test/support/recorded-snapshot.js';
 
-const RESPONSES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'k8s-api', 'responses');
+const RESPONSES = join(RECORDED_DIR, 'responses');
 const recordedBody = (file: string) => JSON.parse(readFileSync(join(RESPONSES, file), 'utf8')).body;
 
 const FIXED_CLOCK = () => new Date('2026-11-22T05:00:00.000Z');
