@@ -8,6 +8,7 @@ import { captureCluster } from '../connector/index.js';
 import { writeSnapshot } from '../snapshot/io.js';
 import { parseFormats } from '../report/index.js';
 import { registerRulesCommand } from './rules-command.js';
+import type { ConnectorOptions } from '../pipeline-types.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -24,6 +25,20 @@ interface GlobalOptions {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+/** The cluster flags shared by `analyze` and `snapshot` (the context flag is named differently on each). */
+function connectorOptions(
+  opts: { kubeconfig?: string; namespace?: string[]; excludeNamespace?: string[]; timeout: number },
+  context: string | undefined,
+): ConnectorOptions {
+  return {
+    kubeconfig: opts.kubeconfig,
+    context,
+    namespaces: opts.namespace,
+    excludeNamespaces: opts.excludeNamespace,
+    timeoutMs: opts.timeout * 1000,
+  };
 }
 
 function parseSeconds(value: string): number {
@@ -107,13 +122,7 @@ LLM (optional): OPENAI_API_KEY, and OPENAI_BASE_URL for Ollama, vLLM, LM Studio 
       else
         input = {
           type: 'cluster',
-          connector: {
-            kubeconfig: opts.kubeconfig,
-            context: opts.kubeContext,
-            namespaces: opts.namespace,
-            excludeNamespaces: opts.excludeNamespace,
-            timeoutMs: opts.timeout * 1000,
-          },
+          connector: connectorOptions(opts, opts.kubeContext),
         };
       const result = await runAudit(
         input,
@@ -183,16 +192,7 @@ Examples:
     )
     .action(async (opts, cmd: Command) => {
       const log = logFor(cmd);
-      const snapshot = await captureCluster(
-        {
-          kubeconfig: opts.kubeconfig,
-          context: opts.context,
-          namespaces: opts.namespace,
-          excludeNamespaces: opts.excludeNamespace,
-          timeoutMs: opts.timeout * 1000,
-        },
-        log,
-      );
+      const snapshot = await captureCluster(connectorOptions(opts, opts.context), log);
       await writeSnapshot(opts.output, snapshot);
       const objects = Object.values(snapshot.objects).reduce((n, list) => n + list.length, 0);
       const gaps = snapshot.coverage.filter((c) => c.status === 'forbidden' || c.status === 'failed');
