@@ -1,5 +1,5 @@
 /**
- * End to end over the recorded "bookstore" cluster's manifests (/work/shared/k8s-api/source/applied.yaml):
+ * End to end over the recorded "bookstore" cluster's manifests (test/fixtures/k8s-api/source/applied.yaml):
  * real manifest loader + buildGraph + the built-in rules. Asserts the problems planted in that cluster are found,
  * with file:line evidence, and that healthy objects are not flagged.
  */

@@ -12,7 +12,7 @@ import {
   sanitizeObject,
 } from './sanitize.js';
 
-const RESPONSES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'k8s-api', 'responses');
+const RESPONSES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'k8s-api', 'responses');
 
 /** Items of a recorded list, with apiVersion/kind set the way the connector sets them. */
 function recorded(file: string, apiVersion: string, kind: string): K8sObject[] {

@@ -36,9 +36,9 @@ const execFileAsync = promisify(execFile);
 
 /** Repo root = two levels above this file (test/k8s-api-server/server.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The recordings live beside the repo: /work/shared next to /work/main, `shared/` beside the CI clone. */
+/** The recorded responses, copied into the repository from the shared recordings (test/fixtures/k8s-api/README.md). */
 export const RECORDED_RESPONSES_DIR =
-  process.env.CLUSTERGPT_K8S_RESPONSES_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'k8s-api', 'responses');
+  process.env.CLUSTERGPT_K8S_RESPONSES_DIR ?? resolve(REPO_ROOT, 'test', 'fixtures', 'k8s-api', 'responses');
 
 export const FAKE_TOKEN = 'fake-token-for-tests';
 export const FAKE_CONTEXT = 'fake';

@@ -1,5 +1,5 @@
 /**
- * A Snapshot assembled from the real kube-apiserver responses recorded in /work/shared/k8s-api
+ * A Snapshot assembled from the real kube-apiserver responses recorded in test/fixtures/k8s-api
  * (the "bookstore" cluster), for tests of every stage after the connector.
  *
  * List items come without apiVersion/kind (the API puts them on the List only), so they are set
@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { KIND_SPECS, apiVersionOf } from '../../src/common/kinds.js';
 import type { CoverageEntry, K8sObject, Snapshot } from '../../src/schema/snapshot.js';
 
-/** The recordings live in shared/ beside the repository (/work/shared next to /work/main; beside the CI clone). */
+/** The recorded responses, kept inside the repository (test/fixtures/k8s-api/README.md). */
 export const RECORDED_DIR =
-  process.env.CLUSTERGPT_RECORDED_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'k8s-api');
+  process.env.CLUSTERGPT_RECORDED_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'k8s-api');
 /** The manifests that were applied to the recorded cluster. */
 export const APPLIED_YAML = join(RECORDED_DIR, 'source', 'applied.yaml');
 

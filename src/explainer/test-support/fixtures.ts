@@ -1,6 +1,6 @@
 /**
  * Test fixtures for the explainer: findings, diagnoses, remediations and cost shaped like the bookstore
- * cluster in /work/shared/k8s-api, valid per src/schema/*, and a snapshot built from the recorded API lists.
+ * cluster in test/fixtures/k8s-api, valid per src/schema/*, and a snapshot built from the recorded API lists.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Snapshots of the recorded "bookstore" cluster (/work/shared/k8s-api) for report tests: the
+ * Snapshots of the recorded "bookstore" cluster (test/fixtures/k8s-api) for report tests: the
  * live one is rebuilt from the recorded list responses, the manifest one loaded from applied.yaml.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
