@@ -1,11 +1,11 @@
-# ClusterGPT for the in-cluster CronJob (k8s/). Reports: md, json, html, sarif, junit.
+# ClusterGPT for the in-cluster CronJob (k8s/30-cronjob.yaml; `kubectl apply -f k8s/`). Reports: md, json, html, sarif, junit.
 # PDF needs Chromium, which this slim image leaves out on purpose (about 300 MB);
 # render PDFs on a workstation from the saved snapshot instead.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm install --ignore-scripts --no-audit --no-fund && npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
+RUN npm ci --ignore-scripts --no-audit --no-fund && npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,31 +10,41 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built CLI (`node bin/clustergpt.js`, as a user would) with colours off. */
-export function runCli(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}): CliRun {
-  const result = spawnSync(process.execPath, [path.join(REPO, 'bin', 'clustergpt.js'), ...args], {
-    cwd: options.cwd ?? REPO,
-    input: options.input ?? '',
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...options.env },
-    timeout: 120_000,
-  });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+export interface CliRunOptions {
+  cwd?: string;
+  /** Written to the CLI's stdin, which is then closed; without it stdin is an empty pipe. */
+  input?: string;
+  env?: Record<string, string>;
+  /** 'ignore' gives the CLI no stdin at all (as in CI, where stdin is closed). */
+  stdin?: 'pipe' | 'ignore';
 }
 
-/** Like runCli, but without blocking the event loop (needed when the test itself serves the API). */
-export function runCliAsync(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+/**
+ * Runs the built CLI (`node bin/clustergpt.js`, as a user would) with colours off and no LLM credentials.
+ *
+ * Always asynchronous: a synchronous spawn blocks the test worker's event loop for the whole CLI run, and on a busy
+ * 2-core machine that starves vitest's worker RPC ("Timeout calling onTaskUpdate") although every test passed.
+ */
+export function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO, 'bin', 'clustergpt.js'), ...args], {
       cwd: options.cwd ?? REPO,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...options.env },
+      stdio: [options.stdin ?? 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
+    if (child.stdin) {
+      // The CLI may exit before reading all of its input (an early usage error): that is not a test failure.
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input ?? '');
+    }
   });
 }
+
+/** Kept for the tests that serve the API themselves; the same as runCli. */
+export const runCliAsync = runCli;

@@ -17,10 +17,10 @@ const hasPoppler = (() => {
 })();
 
 describe('report.pdf for the demo snapshot', () => {
-  it.skipIf(!chromium || !hasPoppler)('renders in Debian Chromium with page numbers and the report text', () => {
+  it.skipIf(!chromium || !hasPoppler)('renders in Debian Chromium with page numbers and the report text', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'clustergpt-pdf-'));
     try {
-      const run = runCli(['analyze', '--snapshot', path.join(REPO, 'snapshots', 'demo.json'), '--output', out, '--format', 'pdf', '--quiet']);
+      const run = await runCli(['analyze', '--snapshot', path.join(REPO, 'snapshots', 'demo.json'), '--output', out, '--format', 'pdf', '--quiet']);
       expect(run.code, run.stderr).toBe(0);
       const pdf = path.join(out, 'report.pdf');
       expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
@@ -36,10 +36,10 @@ describe('report.pdf for the demo snapshot', () => {
     }
   });
 
-  it('without Chromium: one clear line, exit 2, and the other formats are still written', () => {
+  it('without Chromium: one clear line, exit 2, and the other formats are still written', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'clustergpt-nopdf-'));
     try {
-      const run = runCli(
+      const run = await runCli(
         ['analyze', '--snapshot', path.join(REPO, 'snapshots', 'demo.json'), '--output', out, '--format', 'md,pdf', '--quiet'],
         { env: { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chromium' } },
       );
