@@ -10,6 +10,7 @@ import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError, errorMessage } from '../common/errors.js';
 
+/** Where the kubelet mounts the service account; client-node's loadFromCluster reads token, ca.crt and namespace there. */
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 export interface LoadedKubeConfig {
@@ -22,14 +23,25 @@ export interface KubeConfigLocation {
   explicitPath?: string;
   env?: NodeJS.ProcessEnv;
   home?: string;
+  /**
+   * A directory that stands in for `/` when looking for the service account (tests put a token
+   * and ca.crt under `<root>/var/run/secrets/...`). Only a caller can set it, never the
+   * environment, so a process in a pod always reads the real mount.
+   */
+  serviceAccountRoot?: string;
 }
 
 function loadFile(kc: KubeConfig, file: string): void {
   try {
     kc.loadFromFile(file);
   } catch (err) {
+    // client-node fails on an empty or non-mapping file with a TypeError about its own internals: say what is wrong.
+    const reason =
+      err instanceof TypeError
+        ? 'it is empty or not a kubeconfig (no clusters, users or contexts)'
+        : errorMessage(err).split('\n')[0];
     throw new ClusterError(
-      `cannot read the kubeconfig ${file}: ${errorMessage(err).split('\n')[0]}`,
+      `cannot read the kubeconfig ${file}: ${reason}`,
       'check that the file is a valid kubeconfig (kubectl config view --kubeconfig FILE)',
       { cause: err },
     );
@@ -70,8 +82,9 @@ export function loadKubeConfig(location: KubeConfigLocation = {}): LoadedKubeCon
   }
   tried.push(homeConfig);
 
-  if (env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
-    kc.loadFromCluster();
+  const root = location.serviceAccountRoot ?? '';
+  if (env.KUBERNETES_SERVICE_HOST && existsSync(`${root}${SERVICE_ACCOUNT_TOKEN}`)) {
+    loadFromCluster(kc, env, root);
     return { kc, origin: 'in-cluster service account' };
   }
   tried.push('in-cluster service account');
@@ -80,6 +93,24 @@ export function loadKubeConfig(location: KubeConfigLocation = {}): LoadedKubeCon
     `no kubeconfig found (tried ${tried.join(', ')})`,
     'pass --kubeconfig FILE, set KUBECONFIG, or run `kubectl config view` to check your setup',
   );
+}
+
+/**
+ * client-node's loadFromCluster reads KUBERNETES_SERVICE_HOST/PORT from process.env; the
+ * environment given here (the real one, or a test's) is the one that found the service account,
+ * so it is the one used.
+ */
+function loadFromCluster(kc: KubeConfig, env: NodeJS.ProcessEnv, root: string): void {
+  const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+  const set = (name: string, value: string | undefined) => (value === undefined ? delete process.env[name] : (process.env[name] = value));
+  set('KUBERNETES_SERVICE_HOST', env.KUBERNETES_SERVICE_HOST);
+  set('KUBERNETES_SERVICE_PORT', env.KUBERNETES_SERVICE_PORT);
+  try {
+    kc.loadFromCluster(root);
+  } finally {
+    set('KUBERNETES_SERVICE_HOST', saved.host);
+    set('KUBERNETES_SERVICE_PORT', saved.port);
+  }
 }
 
 /** Selects `context` (when given) and checks the current context points at a cluster. */

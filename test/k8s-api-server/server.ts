@@ -20,8 +20,15 @@
  *   client that forgets the metadata-only header is caught by tests.
  * - Any path with no recording (e.g. metrics.k8s.io) is a 404 with the plain-text body
  *   `404 page not found`, which is what a real server sends for an API group it does not serve.
+ * - POST creates an object of a built-in resource (what `kubectl apply` does for an object that
+ *   does not exist yet); it then shows in lists and item GETs. Like the NamespaceLifecycle
+ *   admission plugin, a namespaced create in a namespace that does not exist is a 404 Status
+ *   `namespaces "NS" not found`; an existing name is a 409 AlreadyExists. Other writes are 405.
+ * - GET of one object (`/api/v1/namespaces/NAME`, `/apis/batch/v1/namespaces/NS/cronjobs/NAME`)
+ *   answers the object or the NotFound Status a real server sends (`cronjobs.batch "x" not found`).
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -178,6 +185,93 @@ function statusBody(code: number, reason: string, message: string, details?: Rec
 const NOT_FOUND_TEXT = '404 page not found\n';
 const notFoundReply = (): Reply => ({ status: 404, contentType: 'text/plain; charset=utf-8', body: NOT_FOUND_TEXT });
 
+/** A resource the server knows, as discovery lists it. */
+export interface ResourceInfo {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+/**
+ * Built-in v1.26 resources outside the recorded discovery documents (which cover only the core
+ * group and apps/v1), so that creates of what k8s/ ships and the tests need are understood.
+ */
+const UNRECORDED_BUILT_INS: ResourceInfo[] = [
+  { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true },
+  { group: 'batch', version: 'v1', plural: 'cronjobs', kind: 'CronJob', namespaced: true },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', kind: 'RoleBinding', namespaced: true },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false },
+  { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false },
+  { group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true },
+  { group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', kind: 'Ingress', namespaced: true },
+  { group: 'networking.k8s.io', version: 'v1', plural: 'ingressclasses', kind: 'IngressClass', namespaced: false },
+  { group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true },
+  { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', kind: 'StorageClass', namespaced: false },
+  { group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses', kind: 'PriorityClass', namespaced: false },
+  { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true },
+  { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true },
+];
+
+/** The resources of the recorded discovery documents (`/api/v1`, `/apis/apps/v1`) plus UNRECORDED_BUILT_INS. */
+export function knownResources(recordings: RecordedResponse[]): ResourceInfo[] {
+  const out: ResourceInfo[] = [];
+  for (const rec of recordings) {
+    const m = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(rec.request.path);
+    if (!m || rec.status !== 200 || rec.body?.kind !== 'APIResourceList') continue;
+    const group = m[2] ?? '';
+    const version = m[1] ?? m[3];
+    for (const r of rec.body.resources ?? []) {
+      if (typeof r.name === 'string' && !r.name.includes('/')) out.push({ group, version, plural: r.name, kind: r.kind, namespaced: Boolean(r.namespaced) });
+    }
+  }
+  for (const r of UNRECORDED_BUILT_INS) if (!out.some((o) => o.group === r.group && o.version === r.version && o.plural === r.plural)) out.push(r);
+  return out;
+}
+
+/** The collection a client POSTs `obj` to (kubectl finds it through discovery; this uses the same table). */
+export function collectionPathFor(obj: { apiVersion?: string; kind?: string; metadata?: { namespace?: string } }, resources: ResourceInfo[], defaultNamespace = 'default'): string {
+  const [group, version] = String(obj.apiVersion ?? '').includes('/') ? String(obj.apiVersion).split('/') : ['', String(obj.apiVersion ?? '')];
+  const info = resources.find((r) => r.group === group && r.version === version && r.kind === obj.kind);
+  if (!info) throw new Error(`no resource for ${obj.apiVersion} ${obj.kind}`);
+  const prefix = group ? `/apis/${group}/${version}` : `/api/${version}`;
+  return info.namespaced ? `${prefix}/namespaces/${encodeURIComponent(obj.metadata?.namespace ?? defaultNamespace)}/${info.plural}` : `${prefix}/${info.plural}`;
+}
+
+interface ResourcePath {
+  group: string;
+  version: string;
+  plural: string;
+  namespace?: string;
+  name?: string;
+}
+
+/** `/apis/batch/v1/namespaces/NS/cronjobs/NAME` → its parts; undefined for subresources and other shapes. */
+function parseResourcePath(path: string): ResourcePath | undefined {
+  const m = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))\/(.+)$/.exec(path);
+  if (!m) return undefined;
+  const group = m[2] ?? '';
+  const version = m[1] ?? m[3];
+  const segments = m[4].split('/').map(decodeURIComponent);
+  if (segments[0] === 'namespaces' && segments.length >= 3) {
+    if (segments.length > 4) return undefined;
+    return { group, version, namespace: segments[1], plural: segments[2], name: segments[3] };
+  }
+  if (segments.length > 2) return undefined;
+  return { group, version, plural: segments[0], name: segments[1] };
+}
+
+/** `namespaces`, `cronjobs.batch`: how the apiserver names a resource in its messages. */
+function qualifiedResource(info: Pick<ResourceInfo, 'group' | 'plural'>): string {
+  return info.group ? `${info.plural}.${info.group}` : info.plural;
+}
+
+function statusDetails(info: Pick<ResourceInfo, 'group' | 'plural'>, name: string): Record<string, unknown> {
+  return { name, ...(info.group ? { group: info.group } : {}), kind: info.plural };
+}
+
 /** `/api/v1/namespaces/NS/pods` → { listPath: '/api/v1/pods', namespace: 'NS' } */
 function splitNamespacedPath(path: string): { listPath: string; namespace: string } | undefined {
   const m = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)\/namespaces\/([^/]+)\/([^/]+)$/.exec(path);
@@ -241,6 +335,10 @@ class Router {
   private readonly byPathAndAccept = new Map<string, RecordedResponse>();
   private readonly forbidden: RecordedResponse | undefined;
   private readonly unauthorized: RecordedResponse | undefined;
+  private readonly resources: ResourceInfo[];
+  /** Objects created by POST, by the cluster-wide list path they show in. */
+  private readonly created = new Map<string, any[]>();
+  private resourceVersion = 900_000;
 
   constructor(
     recordings: RecordedResponse[],
@@ -251,6 +349,79 @@ class Router {
     }
     this.forbidden = recordings.find((r) => r.status === 403);
     this.unauthorized = recordings.find((r) => r.status === 401);
+    this.resources = knownResources(recordings);
+  }
+
+  private resourceOf(p: Pick<ResourcePath, 'group' | 'version' | 'plural'>): ResourceInfo | undefined {
+    return this.resources.find((r) => r.group === p.group && r.version === p.version && r.plural === p.plural);
+  }
+
+  private static listPathOf(info: ResourceInfo): string {
+    return `${info.group ? `/apis/${info.group}/${info.version}` : `/api/${info.version}`}/${info.plural}`;
+  }
+
+  private findObject(info: ResourceInfo, namespace: string | undefined, name: string): any | undefined {
+    const all = this.listBody(Router.listPathOf(info), false);
+    return all?.items?.find((i: any) => i?.metadata?.name === name && (info.namespaced ? i?.metadata?.namespace === namespace : true));
+  }
+
+  /** GET of one object: the object (with kind/apiVersion, as a real GET returns it) or the NotFound Status. */
+  routeItem(path: string): Reply | undefined {
+    const parsed = parseResourcePath(path);
+    if (!parsed?.name) return undefined;
+    const info = this.resourceOf(parsed);
+    if (!info || info.namespaced !== (parsed.namespace !== undefined)) return undefined;
+    const found = this.findObject(info, parsed.namespace, parsed.name);
+    if (!found) return jsonReply(404, statusBody(404, 'NotFound', `${qualifiedResource(info)} "${parsed.name}" not found`, statusDetails(info, parsed.name)));
+    return jsonReply(200, { kind: info.kind, apiVersion: info.group ? `${info.group}/${info.version}` : info.version, ...found });
+  }
+
+  /** POST: create, with the checks (and the Status bodies) of a v1.26 kube-apiserver. */
+  create(path: string, bodyText: string): Reply {
+    const parsed = parseResourcePath(path);
+    const info = parsed && this.resourceOf(parsed);
+    if (!parsed || !info) return parsed && parsed.group === '' ? jsonReply(404, statusBody(404, 'NotFound', 'the server could not find the requested resource', {})) : notFoundReply();
+    if (parsed.name !== undefined || (info.namespaced && parsed.namespace === undefined)) {
+      return jsonReply(405, statusBody(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}));
+    }
+    if (!info.namespaced && parsed.namespace !== undefined) return notFoundReply();
+    let obj: any;
+    try {
+      obj = JSON.parse(bodyText);
+    } catch (err) {
+      return jsonReply(400, statusBody(400, 'BadRequest', `the object provided is unrecognized (${(err as Error).message})`));
+    }
+    const apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
+    if (obj?.apiVersion !== apiVersion || obj?.kind !== info.kind) {
+      return jsonReply(400, statusBody(400, 'BadRequest', `the API version in the data (${obj?.apiVersion}) does not match the expected API version (${apiVersion})`));
+    }
+    const metadata = { ...(obj.metadata ?? {}) };
+    if (info.namespaced) {
+      if (metadata.namespace !== undefined && metadata.namespace !== parsed.namespace) {
+        return jsonReply(400, statusBody(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request'));
+      }
+      const namespaces = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false };
+      // NamespaceLifecycle admission: nothing is created in a namespace that does not exist.
+      if (!this.findObject(namespaces, undefined, parsed.namespace!)) {
+        return jsonReply(404, statusBody(404, 'NotFound', `namespaces "${parsed.namespace}" not found`, statusDetails(namespaces, parsed.namespace!)));
+      }
+      metadata.namespace = parsed.namespace;
+    }
+    if (typeof metadata.name !== 'string' || metadata.name === '') {
+      const message = `${info.kind} "" is invalid: metadata.name: Required value: name or generateName is required`;
+      return jsonReply(422, statusBody(422, 'Invalid', message, { ...statusDetails(info, ''), kind: info.kind, causes: [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }] }));
+    }
+    if (this.findObject(info, parsed.namespace, metadata.name)) {
+      return jsonReply(409, statusBody(409, 'AlreadyExists', `${qualifiedResource(info)} "${metadata.name}" already exists`, statusDetails(info, metadata.name)));
+    }
+    this.resourceVersion += 1;
+    const stored = {
+      ...obj,
+      metadata: { ...metadata, uid: randomUUID(), resourceVersion: String(this.resourceVersion), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+    };
+    const listPath = Router.listPathOf(info);
+    this.created.set(listPath, [...(this.created.get(listPath) ?? []), stored]);
+    return jsonReply(201, stored);
   }
 
   unauthorizedReply(): Reply {
@@ -258,12 +429,12 @@ class Router {
   }
 
   /** 403 shaped like the recorded one, naming the requested resource. */
-  forbiddenReply(path: string): Reply {
+  forbiddenReply(path: string, verb = 'list'): Reply {
     const resource = path.split('/').pop() ?? '';
     const ns = splitNamespacedPath(path)?.namespace;
     const where = ns ? `in the namespace "${ns}"` : 'at the cluster scope';
     const group = path.startsWith('/apis/') ? path.split('/')[2] : '';
-    const message = `${resource} is forbidden: User "viewer" cannot list resource "${resource}" in API group "${group}" ${where}`;
+    const message = `${resource} is forbidden: User "viewer" cannot ${verb} resource "${resource}" in API group "${group}" ${where}`;
     const base = this.forbidden?.body ?? statusBody(403, 'Forbidden', message);
     return jsonReply(403, { ...base, message, details: { kind: resource } });
   }
@@ -273,10 +444,18 @@ class Router {
     const extra = this.extra[listPath];
     const recorded = this.byPathAndAccept.get(`${listPath} application/json`)?.body;
     const partial = this.byPathAndAccept.get(`${listPath} ${PARTIAL_METADATA_ACCEPT}`)?.body;
-    const full = extra?.body?.items ? extra.body : recorded?.items ? recorded : partial ? fullSecretList(partial) : undefined;
+    const created = this.created.get(listPath);
+    const base = extra?.body?.items ? extra.body : recorded?.items ? recorded : partial ? fullSecretList(partial) : undefined;
+    const full = created ? { ...(base ?? this.emptyList(listPath)), items: [...(base?.items ?? []), ...created] } : base;
     if (!metadataOnly) return full;
-    if (partial && !extra) return partial;
+    if (partial && !extra && !created) return partial;
     return full ? toPartialObjectMetadataList(full) : undefined;
+  }
+
+  private emptyList(listPath: string): any {
+    const info = this.resources.find((r) => Router.listPathOf(r) === listPath);
+    const apiVersion = info?.group ? `${info.group}/${info.version}` : (info?.version ?? 'v1');
+    return { kind: `${info?.kind ?? ''}List`, apiVersion, metadata: { resourceVersion: String(this.resourceVersion) }, items: [] };
   }
 
   route(url: URL, accept: string): Reply {
@@ -288,8 +467,11 @@ class Router {
     const metadataOnly = accept.includes('as=PartialObjectMetadataList');
     // Byte-for-byte recorded answers first (incl. the limit=3 pages with their real continue tokens).
     const exact = this.byPathAndAccept.get(`${path}${url.search} ${metadataOnly ? PARTIAL_METADATA_ACCEPT : 'application/json'}`);
-    if (exact && !extra) return recordedReply(exact);
+    const createdHere = this.created.has(splitNamespacedPath(path)?.listPath ?? path);
+    if (exact && !extra && !createdHere) return recordedReply(exact);
 
+    const item = this.routeItem(path);
+    if (item) return item;
     const limit = url.searchParams.has('limit') ? Number(url.searchParams.get('limit')) : undefined;
     const continueToken = url.searchParams.get('continue') ?? undefined;
     const namespaced = splitNamespacedPath(path);
@@ -359,9 +541,15 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     if ((count === 1 && inList(options.serverErrorOnce, path)) || inList(options.serverErrorAlways, path)) {
       return send(jsonReply(503, statusBody(503, 'ServiceUnavailable', 'the server is currently unable to handle the request')));
     }
-    if (inList(options.forbid, path)) return send(router.forbiddenReply(path));
+    if (inList(options.forbid, path)) return send(router.forbiddenReply(path, req.method === 'POST' ? 'create' : 'list'));
     if (inList(options.notFound, path)) return send(notFoundReply());
-    if (req.method !== 'GET') return send(jsonReply(405, statusBody(405, 'MethodNotAllowed', 'the fake API server is read-only')));
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => send(router.create(path, Buffer.concat(chunks).toString('utf8'))));
+      return;
+    }
+    if (req.method !== 'GET') return send(jsonReply(405, statusBody(405, 'MethodNotAllowed', 'the fake API server only serves GET and POST (create)')));
     send(router.route(url, accept));
   };
 
