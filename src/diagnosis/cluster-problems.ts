@@ -1,4 +1,4 @@
-import { asList } from './format.js';
+import { asList, fieldEvidence } from './format.js';
 import type { K8sObject } from '../schema/snapshot.js';
 import type { Evidence } from '../schema/finding.js';
 import { eventEvidence } from './events.js';
@@ -6,37 +6,20 @@ import type { DiagnosisContext, Problem } from './types.js';
 
 const PRESSURE_TYPES = ['MemoryPressure', 'DiskPressure', 'PIDPressure'] as const;
 
-function objectField(obj: K8sObject, path: string, value: string, timestamp?: string, message?: string): Evidence {
-  return {
-    path,
-    value,
-    object: {
-      apiVersion: obj.apiVersion,
-      kind: obj.kind,
-      ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
-      name: obj.metadata.name ?? '',
-      ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
-    },
-    ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
-    ...(timestamp ? { timestamp } : {}),
-    ...(message ? { message } : {}),
-  };
-}
-
 /** Deployments whose rollout hit its progress deadline (Progressing=False, ProgressDeadlineExceeded). */
 export function detectStuckRollout(deployment: K8sObject, ctx: DiagnosisContext): Problem | undefined {
   const conditions: Record<string, any>[] = asList(deployment.status?.conditions);
   const index = conditions.findIndex((c) => c.type === 'Progressing');
   const cond = conditions[index];
   if (!cond || cond.status !== 'False' || cond.reason !== 'ProgressDeadlineExceeded') return undefined;
-  const evidence: Evidence[] = [objectField(deployment, `status.conditions[${index}].reason`, cond.reason, cond.lastTransitionTime ?? cond.lastUpdateTime, cond.message)];
+  const evidence: Evidence[] = [fieldEvidence(deployment, `status.conditions[${index}].reason`, { timestamp: cond.lastTransitionTime ?? cond.lastUpdateTime, message: cond.message })];
   const generation = deployment.metadata.generation;
   const observed = deployment.status?.observedGeneration;
   if (typeof generation === 'number' && typeof observed === 'number' && observed < generation) {
-    evidence.push(objectField(deployment, 'status.observedGeneration', String(observed), undefined, `metadata.generation is ${generation}: the controller has not processed the latest spec yet`));
+    evidence.push(fieldEvidence(deployment, 'status.observedGeneration', { message: `metadata.generation is ${generation}: the controller has not processed the latest spec yet` }));
   }
   const unavailable = deployment.status?.unavailableReplicas;
-  if (typeof unavailable === 'number') evidence.push(objectField(deployment, 'status.unavailableReplicas', String(unavailable)));
+  if (typeof unavailable === 'number') evidence.push(fieldEvidence(deployment, 'status.unavailableReplicas'));
   for (const e of ctx.events.about(deployment).filter((e) => e.type === 'Warning').slice(0, 2)) evidence.push(eventEvidence(e));
   const newRs = /ReplicaSet "([^"]+)"/.exec(String(cond.message ?? ''))?.[1];
   return {
@@ -72,8 +55,8 @@ export function detectNodeProblems(node: K8sObject, ctx: DiagnosisContext): Prob
         ? `Node ${node.metadata.name} stopped reporting (Ready=Unknown since ${ready.lastTransitionTime ?? '?'}): the kubelet is down or the node is unreachable; its pods will be evicted after the toleration period.`
         : `Node ${node.metadata.name} is NotReady (${ready.reason ?? '?'}: ${ready.message ?? ''}).`,
       evidence: [
-        objectField(node, `status.conditions[${readyIndex}].status`, String(ready.status), ready.lastTransitionTime, [ready.reason, ready.message].filter(Boolean).join(': ') || undefined),
-        ...(ready.lastHeartbeatTime ? [objectField(node, `status.conditions[${readyIndex}].lastHeartbeatTime`, String(ready.lastHeartbeatTime))] : []),
+        fieldEvidence(node, `status.conditions[${readyIndex}].status`, { timestamp: ready.lastTransitionTime, message: [ready.reason, ready.message].filter(Boolean).join(': ') || undefined }),
+        ...(ready.lastHeartbeatTime ? [fieldEvidence(node, `status.conditions[${readyIndex}].lastHeartbeatTime`)] : []),
         ...events.slice(0, 3).map(eventEvidence),
       ],
       alternatives: [],
@@ -94,7 +77,7 @@ export function detectNodeProblems(node: K8sObject, ctx: DiagnosisContext): Prob
       evidence: [
         ...pressures.map(({ index }) => {
           const c = conditions[index];
-          return objectField(node, `status.conditions[${index}].status`, 'True', c.lastTransitionTime, [c.type, c.reason, c.message].filter(Boolean).join(': '));
+          return fieldEvidence(node, `status.conditions[${index}].status`, { timestamp: c.lastTransitionTime, message: [c.type, c.reason, c.message].filter(Boolean).join(': ') });
         }),
         ...events.slice(0, 3).map(eventEvidence),
       ],

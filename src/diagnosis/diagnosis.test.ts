@@ -16,6 +16,10 @@ import {
   notReadyCase,
   oomKilledCase,
   oomWithoutLimitCase,
+  noNodesCase,
+  nodeSelectorCase,
+  taintCase,
+  unboundClaimCase,
   unschedulableCase,
 } from './fixtures/cases.js';
 import { ago } from './fixtures/builders.js';
@@ -146,7 +150,8 @@ describe('unschedulable', () => {
     const resources = body.spec.template.spec.containers[0].resources;
     expect(resources.requests.cpu).toBe('3300m');
     expect(resources.requests.memory).toBe('12Gi');
-    expect(paths(d)).toContain('spec.containers[0].resources.requests');
+    expect(d.evidence).toContainEqual(expect.objectContaining({ path: 'spec.containers[0].resources.requests.cpu', value: '6' }));
+    expect(d.evidence).toContainEqual(expect.objectContaining({ path: 'spec.containers[0].resources.requests.memory', value: '24Gi' }));
   });
 
   it('reports the stuck rollout with the unschedulable pods as its likely reason', () => {
@@ -161,9 +166,83 @@ describe('unschedulable', () => {
     const warmer = only(diagnoses, 'unschedulable', 'cache-warmer');
     expect(warmer.resource.kind).toBe('Pod');
     expect(warmer.remediation.summary).toContain('taint {node-role.kubernetes.io/control-plane:}');
+    expect(warmer.summary).toContain('1 of 3 nodes has the taint {node-role.kubernetes.io/control-plane:} it does not tolerate; insufficient memory on 2 of 3 nodes.');
     expect(warmer.summary).toContain('would fit once capacity frees up');
+    expect(warmer.remediation.summary).toContain('the other blockers are the ones to fix');
     const exporter = only(diagnoses, 'unschedulable', 'exporter');
     expect(exporter.remediation.summary).toContain('PersistentVolumeClaim exports is not bound');
+  });
+});
+
+describe('unschedulable: the blocker is the one the scheduler names, not capacity', () => {
+  /** What a reader would take as "the fix is capacity/requests". */
+  function expectNoCapacityBlame(d: Diagnosis) {
+    expect(d.summary).not.toMatch(/capacity|can never fit|insufficient/i);
+    expect(d.remediation.summary).not.toMatch(/lower the requests|capacity frees up|add a node pool with at least/i);
+    expect(d.remediation.patch).toBeUndefined();
+    expect(d.hypotheses.map((h) => h.cause)).toEqual(['unschedulable']);
+    expect(d.summary.endsWith(d.hypotheses[0].explanation)).toBe(true);
+  }
+
+  it('no nodes at all: says the cluster has none, in both scheduler wordings, and never blames the requests', () => {
+    const diagnoses = run(noNodesCase());
+    for (const name of ['batch-runner', 'web']) {
+      const d = only(diagnoses, 'unschedulable', name);
+      expect(d.summary).toContain('cannot be scheduled: the cluster has no nodes to schedule it on.');
+      expect(d.remediation.summary).toContain('There is no node to run it: add nodes');
+      expectNoCapacityBlame(d);
+    }
+  });
+
+  it('node selector: names the label no node has, with the selector field as evidence', () => {
+    const diagnoses = run(nodeSelectorCase());
+    const d = only(diagnoses, 'unschedulable', 'indexer');
+    expect(d.summary).toContain('3 of 3 nodes do not match its node selector/affinity (no node has the label disktype=ssd)');
+    expect(d.remediation.summary).toContain('`kubectl label node NODE disktype=ssd`');
+    // kubernetes.io/os=linux is on every node: it is not the blocker and is not blamed.
+    expect(d.summary).not.toContain('kubernetes.io/os');
+    expect(d.evidence).toContainEqual(expect.objectContaining({ path: 'spec.nodeSelector.disktype', value: 'ssd', object: expect.objectContaining({ kind: 'Pod' }) }));
+    expectNoCapacityBlame(d);
+
+    const pinned = only(diagnoses, 'unschedulable', 'zone-pinned');
+    expect(pinned.summary).toContain('no node matches its required node affinity topology.kubernetes.io/zone In [eu-west-1c]');
+    expect(pinned.remediation.summary).toContain('fix the affinity');
+    expectNoCapacityBlame(pinned);
+  });
+
+  it('taints: names the taint, shows it on the nodes, and proposes the matching toleration', () => {
+    const d = only(run(taintCase()), 'unschedulable', 'trainer');
+    expect(d.summary).toContain('2 of 2 nodes have the taint {dedicated: gpu} it does not tolerate');
+    expect(d.remediation.summary).toContain('add the toleration {key: dedicated, operator: Equal, value: gpu, effect: NoSchedule}');
+    expect(d.remediation.summary).toContain('`kubectl taint nodes NODE dedicated=gpu:NoSchedule-`');
+    expect(d.evidence.filter((e) => e.object?.kind === 'Node').map((e) => [e.path, e.value, e.message])).toEqual([
+      ['spec.taints[0].key', 'dedicated', 'dedicated=gpu:NoSchedule'],
+      ['spec.taints[0].key', 'dedicated', 'dedicated=gpu:NoSchedule'],
+    ]);
+    expectNoCapacityBlame(d);
+  });
+
+  it('unbound claims: names the claim and why it is Pending (missing StorageClass, no default class)', () => {
+    const diagnoses = run(unboundClaimCase());
+    const exporter = only(diagnoses, 'unschedulable', 'exporter');
+    expect(exporter.summary).toContain('PersistentVolumeClaim exports is not bound (Pending: StorageClass fast-nvme does not exist; the cluster has gp3)');
+    expect(exporter.remediation.summary).toContain('Create StorageClass fast-nvme, or delete and recreate the claim with one that exists');
+    expect(exporter.evidence).toContainEqual(expect.objectContaining({ path: 'status.phase', value: 'Pending', object: expect.objectContaining({ kind: 'PersistentVolumeClaim', name: 'exports' }) }));
+    expect(exporter.evidence).toContainEqual(expect.objectContaining({ path: 'spec.storageClassName', value: 'fast-nvme' }));
+    expect(exporter.evidence.some((e) => e.object?.kind === 'Event' && e.message === 'storageclass.storage.k8s.io "fast-nvme" not found')).toBe(true);
+    expectNoCapacityBlame(exporter);
+
+    const archiver = only(diagnoses, 'unschedulable', 'archiver');
+    expect(archiver.summary).toContain('PersistentVolumeClaim archive is not bound (Pending: it names no StorageClass and the cluster has no default one (only gp3))');
+    expect(archiver.remediation.summary).toContain('Mark a StorageClass as the default');
+    expectNoCapacityBlame(archiver);
+  });
+
+  it('insufficient resources: per-node counts, the request against the largest node', () => {
+    const ranker = only(run(unschedulableCase()), 'unschedulable', 'ranker');
+    expect(ranker.summary).toContain(
+      'cannot be scheduled: insufficient cpu on 3 of 3 nodes, insufficient memory on 3 of 3 nodes. It requests 6 CPU / 24Gi; the largest node has 3920m CPU / 14.2Gi allocatable, so it can never fit on the current nodes.',
+    );
   });
 });
 
@@ -181,7 +260,12 @@ describe('config-error', () => {
       stringData: { 'stripe-key': 'REPLACE_ME', 'webhook-secret': 'REPLACE_ME' },
     });
     expect(d.remediation.patch?.target).toMatchObject({ kind: 'Secret', name: 'payments-api-keys' });
-    expect(paths(d)).toEqual(expect.arrayContaining(['spec.containers[0].env[0].valueFrom.secretKeyRef', 'spec.containers[0].env[1].valueFrom.secretKeyRef']));
+    expect(d.evidence).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'spec.containers[0].env[0].valueFrom.secretKeyRef.name', value: 'payments-api-keys', message: 'key stripe-key' }),
+        expect.objectContaining({ path: 'spec.containers[0].env[1].valueFrom.secretKeyRef.name', value: 'payments-api-keys', message: 'key webhook-secret' }),
+      ]),
+    );
   });
 
   it('names the missing ConfigMap key', () => {

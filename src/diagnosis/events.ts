@@ -1,5 +1,6 @@
 import type { K8sObject } from '../schema/snapshot.js';
 import type { Evidence, ResourceRef } from '../schema/finding.js';
+import { renderValueAt } from '../common/field-path.js';
 
 /**
  * core/v1 Events as found in a snapshot (live list or a `kubectl get events -o yaml` dump), with
@@ -96,17 +97,19 @@ export function eventRef(event: ClusterEvent): ResourceRef {
   };
 }
 
-/** An event as evidence: the Event object, its uid and last timestamp, with count and first time in the value. */
+/**
+ * An event as evidence: its `reason` field (what the Event object holds there), its uid and last timestamp, and its
+ * text as the message. The text is not the value because a value is cut at 80 characters and a scheduler message is
+ * longer.
+ */
 export function eventEvidence(event: ClusterEvent): Evidence {
-  const seen = event.count > 1 ? ` ×${event.count} since ${event.firstTimestamp ?? '?'}` : '';
-  const from = event.component ? ` (${event.component})` : '';
   return {
-    path: 'message',
-    value: `${event.type} ${event.reason}${seen}${from}`,
+    path: 'reason',
+    value: renderValueAt(event.object, 'reason'),
     object: eventRef(event),
     ...(event.uid ? { uid: event.uid } : {}),
     ...(event.lastTimestamp ? { timestamp: event.lastTimestamp } : {}),
-    message: event.message,
+    ...(event.message ? { message: event.message } : {}),
   };
 }
 

@@ -6,7 +6,7 @@
  * Everything "recent" is measured against snapshot.capturedAt, so the same snapshot always gives
  * the same diagnoses.
  */
-import { asList } from './format.js';
+import { asList, fieldEvidence } from './format.js';
 import type { Snapshot, K8sObject } from '../schema/snapshot.js';
 import type { Diagnosis, DiagnosisCause } from '../schema/diagnosis.js';
 import type { Evidence, ResourceRef } from '../schema/finding.js';
@@ -77,7 +77,8 @@ export function diagnose(snapshot: Snapshot, graph: ClusterGraph): Diagnosis[] {
 export function createContext(snapshot: Snapshot, graph: ClusterGraph): DiagnosisContext {
   const podMetrics = new Map<string, K8sObject>();
   for (const m of snapshot.objects.PodMetrics ?? []) podMetrics.set(`${m.metadata.namespace ?? ''}/${m.metadata.name ?? ''}`, m);
-  return { graph, events: new EventIndex(snapshot.objects.Event ?? []), capturedAt: referenceTime(snapshot), podMetrics };
+  const completeKinds = new Set(snapshot.source.type === 'cluster' ? snapshot.coverage.filter((c) => c.status === 'listed').map((c) => c.kind) : []);
+  return { graph, events: new EventIndex(snapshot.objects.Event ?? []), capturedAt: referenceTime(snapshot), podMetrics, completeKinds };
 }
 
 /**
@@ -169,7 +170,7 @@ function workloadDiagnosis(group: ProblemGroup, ctx: DiagnosisContext): Diagnosi
 
   const evidence = dedupeEvidence([
     ...problems.slice(0, MAX_PODS_WITH_EVIDENCE).flatMap((p) => p.evidence),
-    ...workloadStatusEvidence(workload, resource),
+    ...workloadStatusEvidence(workload),
     ...ownerChainEvents(problems[0].subject, workload, ctx),
     ...rollout.evidence,
   ]);
@@ -292,8 +293,8 @@ function rolloutContext(workload: K8sObject, problems: Problem[], ctx: Diagnosis
   const revision = (rs: K8sObject) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '?';
   const changed = imageChanges(previous, newest);
   const evidence: Evidence[] = [
-    rsField(newest, `metadata.annotations["deployment.kubernetes.io/revision"]`, revision(newest), createdAt(newest)),
-    rsField(previous, 'status.readyReplicas', String(previous.status?.readyReplicas ?? 0)),
+    fieldEvidence(newest, `metadata.annotations["deployment.kubernetes.io/revision"]`, { timestamp: createdAt(newest) }),
+    fieldEvidence(previous, 'status.readyReplicas'),
   ];
   const sentence = `The failures started with the rollout to revision ${revision(newest)} (ReplicaSet ${newest.metadata.name}${changed ? `, ${changed}` : ''}); ReplicaSet ${previous.metadata.name} (revision ${revision(previous)}) still has ${previous.status?.readyReplicas} ready pod(s).`;
   const rollback = `If the new revision is at fault, roll back: \`kubectl rollout undo deployment/${workload.metadata.name} -n ${workload.metadata.namespace}\`.`;
@@ -332,23 +333,12 @@ function imageChanges(previous: K8sObject, newest: K8sObject): string | undefine
   return changes.length > 0 ? changes.join(', ') : undefined;
 }
 
-function rsField(rs: K8sObject, path: string, value: string, timestamp?: string): Evidence {
-  return {
-    path,
-    value,
-    object: { apiVersion: rs.apiVersion, kind: rs.kind, namespace: rs.metadata.namespace, name: rs.metadata.name ?? '', ...(rs.metadata.uid ? { uid: rs.metadata.uid } : {}) },
-    ...(rs.metadata.uid ? { uid: rs.metadata.uid } : {}),
-    ...(timestamp ? { timestamp } : {}),
-  };
-}
-
 /** What the controller itself reports as unavailable (Deployment/StatefulSet/DaemonSet status). */
-function workloadStatusEvidence(workload: K8sObject, resource: ResourceRef): Evidence[] {
+function workloadStatusEvidence(workload: K8sObject): Evidence[] {
   const status = workload.status ?? {};
   const unavailable = workload.kind === 'DaemonSet' ? status.numberUnavailable : status.unavailableReplicas;
   if (typeof unavailable !== 'number' || unavailable <= 0) return [];
-  const path = workload.kind === 'DaemonSet' ? 'status.numberUnavailable' : 'status.unavailableReplicas';
-  return [{ path, value: String(unavailable), object: resource, ...(resource.uid ? { uid: resource.uid } : {}) }];
+  return [fieldEvidence(workload, workload.kind === 'DaemonSet' ? 'status.numberUnavailable' : 'status.unavailableReplicas')];
 }
 
 /** Recent Warning events on the pod's ReplicaSet and on the workload (FailedCreate, quota, admission). */

@@ -32,10 +32,30 @@ describe('parseSchedulerMessage', () => {
 
   it('recognises volume reasons, cordoned nodes and pod-level PVC messages', () => {
     expect(parseSchedulerMessage('0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..').reasons).toEqual([
-      { kind: 'volume', nodes: undefined, text: 'pod has unbound immediate PersistentVolumeClaims' },
+      { kind: 'unbound-pvc', nodes: undefined, text: 'pod has unbound immediate PersistentVolumeClaims' },
+    ]);
+    expect(parseSchedulerMessage('0/3 nodes are available: persistentvolumeclaim "exports" not found. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..').reasons).toEqual([
+      { kind: 'unbound-pvc', nodes: undefined, detail: 'exports', text: 'persistentvolumeclaim "exports" not found' },
     ]);
     const kinds = parseSchedulerMessage('0/4 nodes are available: 1 node(s) had volume node affinity conflict, 1 node(s) were unschedulable, 2 node(s) didn\'t match pod anti-affinity rules.').reasons.map((r) => r.kind);
     expect(kinds).toEqual(['volume', 'cordoned', 'pod-affinity']);
+  });
+
+  it('names "no nodes" for an empty cluster, in both wordings', () => {
+    expect(parseSchedulerMessage('no nodes available to schedule pods')).toEqual({
+      available: 0,
+      total: 0,
+      reasons: [{ kind: 'no-nodes', nodes: 0, text: 'no nodes available to schedule pods' }],
+    });
+    const empty = parseSchedulerMessage('0/0 nodes are available: . preemption: 0/0 nodes are available: .');
+    expect(empty.total).toBe(0);
+    expect(empty.reasons.map((r) => r.kind)).toEqual(['no-nodes']);
+  });
+
+  it('reads a node selector mismatch with its node count', () => {
+    expect(parseSchedulerMessage("0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..").reasons).toEqual([
+      { kind: 'node-selector', nodes: 3, text: "3 node(s) didn't match Pod's node affinity/selector" },
+    ]);
   });
 });
 

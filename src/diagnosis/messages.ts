@@ -40,6 +40,8 @@ export function exitCodeMeaning(code: number): string {
 // preemption: 0/3 nodes are available: ..."
 
 export type SchedulingReasonKind =
+  | 'no-nodes'
+  | 'unbound-pvc'
   | 'insufficient'
   | 'taint'
   | 'node-selector'
@@ -67,6 +69,10 @@ export interface SchedulerMessage {
 }
 
 export function parseSchedulerMessage(message: string): SchedulerMessage {
+  // kube-scheduler's ErrNoNodesAvailable, printed when the cluster has no node at all.
+  if (/no nodes available to schedule pods/i.test(message)) {
+    return { available: 0, total: 0, reasons: [{ kind: 'no-nodes', nodes: 0, text: message.trim().replace(/\.+$/, '') }] };
+  }
   const head = /(\d+)\/(\d+) nodes are available:?\s*/.exec(message);
   let body = head ? message.slice(head.index + head[0].length) : message;
   // The preemption part repeats the node count and says nothing new about the cause.
@@ -79,6 +85,7 @@ export function parseSchedulerMessage(message: string): SchedulerMessage {
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
   const reasons = parts.map(classifySchedulingReason);
+  if (head && Number(head[2]) === 0) reasons.unshift({ kind: 'no-nodes', nodes: 0, text: head[0].trim().replace(/:$/, '') });
   return {
     available: head ? Number(head[1]) : undefined,
     total: head ? Number(head[2]) : undefined,
@@ -97,6 +104,10 @@ function classifySchedulingReason(part: string): SchedulingReason {
   if (/node affinity\/selector|node selector|didn't match node affinity/i.test(text)) {
     return { kind: 'node-selector', nodes, text: part };
   }
+  // Pod-level: the claim is not bound (Immediate binding) or does not exist; no node is even tried.
+  if (/unbound immediate PersistentVolumeClaims/i.test(text)) return { kind: 'unbound-pvc', nodes, text: part };
+  const missingClaim = /persistentvolumeclaims?\s+"([^"]+)"\s+not found/i.exec(text);
+  if (missingClaim) return { kind: 'unbound-pvc', nodes, detail: missingClaim[1], text: part };
   if (/volume node affinity|PersistentVolumeClaim|persistent volumes|max volume count|volume/i.test(text)) {
     return { kind: 'volume', nodes, text: part };
   }

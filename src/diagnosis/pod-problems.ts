@@ -1,7 +1,7 @@
 import type { K8sObject } from '../schema/snapshot.js';
 import type { Evidence } from '../schema/finding.js';
-import { formatCpu, parseQuantity } from '../common/quantity.js';
-import { asList, humanMemory } from './format.js';
+import { parseQuantity } from '../common/quantity.js';
+import { asList, fieldEvidence } from './format.js';
 import { eventEvidence, HOUR_MS, isRecent, msBetween, type ClusterEvent } from './events.js';
 import {
   classifyImagePullMessage,
@@ -11,6 +11,7 @@ import {
   parseMountMessage,
   parseSchedulerMessage,
 } from './messages.js';
+import { analyzeScheduling, capacitySentence } from './scheduling.js';
 import type { Alternative, DiagnosisContext, Problem, ProblemDetails } from './types.js';
 
 const IMAGE_PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
@@ -123,12 +124,12 @@ function oomKilled(
   const memoryRequest = parseQuantity(spec?.resources?.requests?.memory);
   const byReason = killed.reason === 'OOMKilled';
   const evidence: Evidence[] = [
-    podField(pod, `${killedPath}.reason`, String(killed.reason ?? '<unset>'), killed.finishedAt),
-    podField(pod, `${killedPath}.exitCode`, String(killed.exitCode ?? '<unset>')),
-    podField(pod, `${cs.path}.restartCount`, String(s.restartCount ?? 0)),
-    podField(pod, `spec.${cs.list}[${containerIndex(pod, cs.list, name)}].resources.limits.memory`, spec?.resources?.limits?.memory ?? '<unset>'),
+    fieldEvidence(pod, `${killedPath}.reason`, { timestamp: killed.finishedAt }),
+    fieldEvidence(pod, `${killedPath}.exitCode`),
+    fieldEvidence(pod, `${cs.path}.restartCount`),
+    fieldEvidence(pod, `spec.${cs.list}[${containerIndex(pod, cs.list, name)}].resources.limits.memory`),
   ];
-  if (s.state?.waiting?.reason) evidence.push(podField(pod, `${cs.path}.state.waiting.reason`, s.state.waiting.reason));
+  if (s.state?.waiting?.reason) evidence.push(fieldEvidence(pod, `${cs.path}.state.waiting.reason`));
   evidence.push(...pickEvents(events));
   const limitText = Number.isFinite(memoryLimit) ? `its memory limit (${spec?.resources?.limits?.memory})` : 'the node memory (no limit set)';
   const alternatives: Alternative[] = [
@@ -172,12 +173,12 @@ function crashLoop(
   const name = String(s.name);
   const waiting = s.state?.waiting ?? {};
   const exitCode: number | undefined = typeof killed?.exitCode === 'number' ? killed.exitCode : undefined;
-  const evidence: Evidence[] = waiting.reason ? [podField(pod, `${cs.path}.state.waiting.reason`, String(waiting.reason), undefined, waiting.message)] : [];
+  const evidence: Evidence[] = waiting.reason ? [fieldEvidence(pod, `${cs.path}.state.waiting.reason`, { message: waiting.message })] : [];
   if (killed) {
-    evidence.push(podField(pod, `${killedPath}.exitCode`, String(killed.exitCode ?? '<unset>'), killed.finishedAt, killed.message));
-    if (killed.reason) evidence.push(podField(pod, `${killedPath}.reason`, String(killed.reason)));
+    evidence.push(fieldEvidence(pod, `${killedPath}.exitCode`, { timestamp: killed.finishedAt, message: killed.message }));
+    if (killed.reason) evidence.push(fieldEvidence(pod, `${killedPath}.reason`));
   }
-  evidence.push(podField(pod, `${cs.path}.restartCount`, String(s.restartCount ?? 0)));
+  evidence.push(fieldEvidence(pod, `${cs.path}.restartCount`));
   const liveness = events.filter((e) => e.reason === 'Unhealthy' && /liveness probe failed/i.test(e.message));
   const backOff = events.filter((e) => e.reason === 'BackOff' || e.reason === 'Failed');
   evidence.push(...pickEvents([...liveness, ...backOff]));
@@ -240,8 +241,8 @@ function imagePull(pod: K8sObject, cs: ContainerStatusAt, events: ClusterEvent[]
   // Evidence: the events that say what went wrong first, then the generic back-off ones.
   const telling = [...pullEvents].sort((a, b) => Number(classifyImagePullMessage(a.message) === 'unknown') - Number(classifyImagePullMessage(b.message) === 'unknown'));
   const evidence: Evidence[] = [
-    podField(pod, `${cs.path}.state.waiting.reason`, String(waiting.reason), undefined, waiting.message),
-    podField(pod, `spec.${cs.list}[${containerIndex(pod, cs.list, name)}].image`, image),
+    fieldEvidence(pod, `${cs.path}.state.waiting.reason`, { message: waiting.message }),
+    fieldEvidence(pod, `spec.${cs.list}[${containerIndex(pod, cs.list, name)}].image`),
     ...pickEvents(telling),
   ];
   const alternatives: Alternative[] = [];
@@ -279,7 +280,7 @@ function configError(pod: K8sObject, cs: ContainerStatusAt, events: ClusterEvent
     confidence: config.kind === 'other' ? 0.75 : 0.95,
     explanation: `Container ${name} of pod ${pod.metadata.name} cannot be created: ${missing}.`,
     evidence: [
-      podField(pod, `${cs.path}.state.waiting.reason`, String(waiting.reason), undefined, waiting.message),
+      fieldEvidence(pod, `${cs.path}.state.waiting.reason`, { message: waiting.message }),
       ...referenceEvidence(pod, config.objectKind, config.name, config.key),
       ...pickEvents(failed),
     ],
@@ -292,27 +293,34 @@ function configError(pod: K8sObject, cs: ContainerStatusAt, events: ClusterEvent
 function unschedulable(pod: K8sObject, index: number, cond: Record<string, any>, events: ClusterEvent[], ctx: DiagnosisContext): Problem {
   const message = String(cond.message ?? '');
   const scheduling = events.filter((e) => e.reason === 'FailedScheduling');
-  const text = message || scheduling[0]?.message || '';
-  const parsed = parseSchedulerMessage(text);
+  // The condition holds the scheduler's last message; an event can be more telling (the
+  // condition of a dump is sometimes empty). The first text with a recognised reason wins.
+  const texts = [message, ...scheduling.map((e) => e.message)].filter((t) => t.trim().length > 0);
+  const parsedTexts = texts.map((t) => ({ text: t, parsed: parseSchedulerMessage(t) }));
+  const chosen = parsedTexts.find((p) => p.parsed.reasons.some((r) => r.kind !== 'other')) ?? parsedTexts[0] ?? { text: '', parsed: parseSchedulerMessage('') };
+  const { text, parsed } = chosen;
   const requests = podRequests(pod);
-  const fit = fitAgainstLargestNode(requests, ctx);
+  const analysis = analyzeScheduling(pod, parsed, requests, ctx);
   const alternatives: Alternative[] = [];
   if (parsed.reasons.some((r) => r.kind === 'volume')) {
-    alternatives.push({ cause: 'mount-failure', confidence: 0.4, explanation: 'A PersistentVolumeClaim the pod needs is not bound (or bound to a volume in another zone); check the PVC events.' });
+    alternatives.push({ cause: 'mount-failure', confidence: 0.4, explanation: 'A volume the pod needs is bound to a PersistentVolume in a zone or on a node no schedulable node matches; check the PersistentVolume\'s node affinity and the PVC events.' });
   }
+  const blockers = analysis.blockers.map((b) => b.what).join('; ');
+  const fit = analysis.capacity ? ` ${capacitySentence(analysis.capacity)}` : '';
   return {
     cause: 'unschedulable',
     subject: pod,
-    confidence: parsed.reasons.length > 0 ? 0.95 : 0.85,
-    explanation: `Pod ${pod.metadata.name} cannot be scheduled: ${withoutPreemption(text) || 'no node fits'}.${fit ? ` ${fit}` : ''}`,
+    confidence: parsed.reasons.some((r) => r.kind !== 'other') ? 0.95 : 0.85,
+    explanation: `Pod ${pod.metadata.name} cannot be scheduled: ${blockers || withoutPreemption(text) || 'the scheduler gave no reason'}.${fit}`,
     evidence: [
-      podField(pod, `status.conditions[${index}].reason`, String(cond.reason), cond.lastTransitionTime, message || undefined),
+      fieldEvidence(pod, `status.conditions[${index}].reason`, { timestamp: cond.lastTransitionTime, message: message || undefined }),
       ...requestEvidence(pod),
+      ...analysis.blockers.flatMap((b) => b.evidence),
       ...pickEvents(scheduling),
     ],
     alternatives,
     down: true,
-    details: { schedulingReasons: parsed.reasons, schedulerMessage: text, requests },
+    details: { schedulingReasons: parsed.reasons, schedulerMessage: text, requests, scheduling: analysis },
   };
 }
 
@@ -325,8 +333,8 @@ function mountFailure(pod: K8sObject, scheduledCond: Record<string, any>, events
   if (mountEvents.length === 0 && !(stuck && hasVolumes && (creating.length > 0 || !pod.status?.containerStatuses))) return undefined;
   const mount = mountEvents.map((e) => parseMountMessage(e.message)).find((m) => m.kind !== 'other') ?? parseMountMessage(mountEvents[0]?.message ?? '');
   const evidence: Evidence[] = [];
-  if (creating[0]) evidence.push(podField(pod, `${creating[0].path}.state.waiting.reason`, String(creating[0].status.state.waiting.reason)));
-  evidence.push(podField(pod, 'status.phase', String(pod.status?.phase), scheduledCond.lastTransitionTime, Number.isFinite(stuckFor) ? `scheduled ${Math.round(stuckFor / 60000)} min before capture` : undefined));
+  if (creating[0]) evidence.push(fieldEvidence(pod, `${creating[0].path}.state.waiting.reason`));
+  evidence.push(fieldEvidence(pod, 'status.phase', { timestamp: scheduledCond.lastTransitionTime, message: Number.isFinite(stuckFor) ? `scheduled ${Math.round(stuckFor / 60000)} min before capture` : undefined }));
   evidence.push(...pickEvents(mountEvents));
   const what =
     mount.kind === 'missing-object'
@@ -353,8 +361,8 @@ function mountFailure(pod: K8sObject, scheduledCond: Record<string, any>, events
 function notReady(pod: K8sObject, index: number, cond: Record<string, any>, events: ClusterEvent[]): Problem {
   const probeEvents = events.filter((e) => e.reason === 'Unhealthy' && /readiness probe/i.test(e.message));
   const unready = containerStatuses(pod).filter((cs) => cs.status.ready === false);
-  const evidence: Evidence[] = [podField(pod, `status.conditions[${index}].status`, 'False', cond.lastTransitionTime, cond.message)];
-  for (const cs of unready) evidence.push(podField(pod, `${cs.path}.ready`, 'false'));
+  const evidence: Evidence[] = [fieldEvidence(pod, `status.conditions[${index}].status`, { timestamp: cond.lastTransitionTime, message: cond.message })];
+  for (const cs of unready) evidence.push(fieldEvidence(pod, `${cs.path}.ready`));
   evidence.push(...pickEvents(probeEvents));
   const probeMessage = probeEvents[0]?.message;
   return {
@@ -378,7 +386,7 @@ function evicted(pod: K8sObject, events: ClusterEvent[]): Problem {
     confidence: 0.95,
     explanation: `Pod ${pod.metadata.name} was evicted${pod.spec?.nodeName ? ` from node ${pod.spec.nodeName}` : ''}: ${message || 'no message'}`,
     evidence: [
-      podField(pod, 'status.reason', 'Evicted', undefined, message || undefined),
+      fieldEvidence(pod, 'status.reason', { message: message || undefined }),
       ...pickEvents(events.filter((e) => e.reason === 'Evicted')),
     ],
     alternatives: [{ cause: 'node-pressure', confidence: 0.5, explanation: `The node was under ${resource ?? 'resource'} pressure; other pods on it may follow.` }],
@@ -391,15 +399,8 @@ function evicted(pod: K8sObject, events: ClusterEvent[]): Problem {
 function onNotReadyNode(pod: K8sObject, node: { obj: K8sObject; index: number; cond: Record<string, any> }, readyIndex: number, readyCond: Record<string, any> | undefined): Problem {
   const nodeName = node.obj.metadata.name ?? '?';
   const evidence: Evidence[] = [];
-  if (readyCond) evidence.push(podField(pod, `status.conditions[${readyIndex}].status`, String(readyCond.status), readyCond.lastTransitionTime, readyCond.message));
-  evidence.push({
-    path: `status.conditions[${node.index}].status`,
-    value: String(node.cond.status),
-    object: { apiVersion: node.obj.apiVersion ?? 'v1', kind: 'Node', name: nodeName, ...(node.obj.metadata.uid ? { uid: node.obj.metadata.uid } : {}) },
-    ...(node.obj.metadata.uid ? { uid: node.obj.metadata.uid } : {}),
-    ...(node.cond.lastTransitionTime ? { timestamp: node.cond.lastTransitionTime } : {}),
-    ...(node.cond.message ? { message: node.cond.message } : {}),
-  });
+  if (readyCond) evidence.push(fieldEvidence(pod, `status.conditions[${readyIndex}].status`, { timestamp: readyCond.lastTransitionTime, message: readyCond.message }));
+  evidence.push(fieldEvidence(node.obj, `status.conditions[${node.index}].status`, { timestamp: node.cond.lastTransitionTime, message: node.cond.message }));
   return {
     cause: 'node-not-ready',
     subject: pod,
@@ -469,16 +470,16 @@ function referenceEvidence(pod: K8sObject, kind: 'Secret' | 'ConfigMap' | undefi
     asList(pod.spec?.[list]).forEach((c: Record<string, any>, ci: number) => {
       asList(c.env).forEach((env: Record<string, any>, ei: number) => {
         const ref = env.valueFrom?.[keyRef];
-        if (ref?.name === name && (!key || ref.key === key)) out.push(podField(pod, `spec.${list}[${ci}].env[${ei}].valueFrom.${keyRef}`, `${name}/${ref.key}`));
+        if (ref?.name === name && (!key || ref.key === key)) out.push(fieldEvidence(pod, `spec.${list}[${ci}].env[${ei}].valueFrom.${keyRef}.name`, { message: `key ${ref.key}` }));
       });
       asList(c.envFrom).forEach((from: Record<string, any>, fi: number) => {
-        if (from[fromRef]?.name === name) out.push(podField(pod, `spec.${list}[${ci}].envFrom[${fi}].${fromRef}.name`, name));
+        if (from[fromRef]?.name === name) out.push(fieldEvidence(pod, `spec.${list}[${ci}].envFrom[${fi}].${fromRef}.name`));
       });
     });
   }
   asList(pod.spec?.volumes).forEach((v: Record<string, any>, vi: number) => {
-    if (kind === 'Secret' && v.secret?.secretName === name) out.push(podField(pod, `spec.volumes[${vi}].secret.secretName`, name));
-    if (kind === 'ConfigMap' && v.configMap?.name === name) out.push(podField(pod, `spec.volumes[${vi}].configMap.name`, name));
+    if (kind === 'Secret' && v.secret?.secretName === name) out.push(fieldEvidence(pod, `spec.volumes[${vi}].secret.secretName`));
+    if (kind === 'ConfigMap' && v.configMap?.name === name) out.push(fieldEvidence(pod, `spec.volumes[${vi}].configMap.name`));
   });
   return out.slice(0, 3);
 }
@@ -489,23 +490,18 @@ function withoutPreemption(message: string): string {
   return (cut >= 0 ? message.slice(0, cut) : message).replace(/\.+\s*$/, '');
 }
 
-/** "It requests 6 CPU / 24Gi; the largest node has 3920m / 14.2Gi allocatable, so it can never fit." */
-function fitAgainstLargestNode(requests: { cpu: number; memory: number }, ctx: DiagnosisContext): string | undefined {
-  const largest = ctx.graph.largestNodeAllocatable();
-  if (!largest) return undefined;
-  const never = requests.cpu > largest.cpu || requests.memory > largest.memory;
-  const sentence = `It requests ${formatCpu(requests.cpu)} CPU / ${humanMemory(requests.memory)}; the largest node has ${formatCpu(largest.cpu)} CPU / ${humanMemory(largest.memory)} allocatable`;
-  return never ? `${sentence}, so it can never fit on the current nodes.` : `${sentence}, so it would fit once capacity frees up.`;
+/** The container requests, as the scheduler saw them: one field each, so every quantity is shown on its own. */
+function requestEvidence(pod: K8sObject): Evidence[] {
+  return asList(pod.spec?.containers).flatMap((c: Record<string, any>, i: number) =>
+    Object.keys(c.resources?.requests ?? {})
+      .sort()
+      .map((resource) => fieldEvidence(pod, `spec.containers[${i}].resources.requests${fieldKey(resource)}`)),
+  );
 }
 
-/** The container requests, as the scheduler saw them. */
-function requestEvidence(pod: K8sObject): Evidence[] {
-  return asList(pod.spec?.containers)
-    .map((c: Record<string, any>, i: number) => ({ c, i }))
-    .filter(({ c }: { c: Record<string, any> }) => c.resources?.requests)
-    .map(({ c, i }: { c: Record<string, any>; i: number }) =>
-      podField(pod, `spec.containers[${i}].resources.requests`, Object.entries(c.resources.requests as Record<string, string>).map(([k, v]) => `${k}=${v}`).sort().join(', ')),
-    );
+/** `.cpu`, or `["hugepages-2Mi"]`-style for a key that is not a plain identifier. */
+function fieldKey(key: string): string {
+  return /^[A-Za-z0-9_$-]+$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
 /** What the scheduler counts: sum over containers, or the largest init container when bigger. */
@@ -525,23 +521,6 @@ export function podRequests(pod: K8sObject): { cpu: number; memory: number } {
 function quantityOrZero(q: unknown): number {
   const v = parseQuantity(q as string | undefined);
   return Number.isFinite(v) ? v : 0;
-}
-
-function podField(pod: K8sObject, path: string, value: string, timestamp?: string, message?: string): Evidence {
-  return {
-    path,
-    value,
-    object: {
-      apiVersion: pod.apiVersion ?? 'v1',
-      kind: 'Pod',
-      namespace: pod.metadata.namespace,
-      name: pod.metadata.name ?? '',
-      ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}),
-    },
-    ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}),
-    ...(timestamp ? { timestamp } : {}),
-    ...(message ? { message } : {}),
-  };
 }
 
 function pickEvents(events: ClusterEvent[]): Evidence[] {

@@ -69,7 +69,7 @@ export function remediationFor(problems: Problem[], workload: K8sObject, target:
     case 'image-pull-failure':
       return { summary: imagePullAdvice(first.details.imageProblem ?? 'unknown', first.details.image ?? '?') };
     case 'unschedulable':
-      return unschedulableRemediation(first, workload, target, ctx);
+      return unschedulableRemediation(first, workload, target);
     case 'config-error':
       return configRemediation(first);
     case 'mount-failure':
@@ -151,41 +151,14 @@ function crashLoopRemediation(problem: Problem): Remediation {
   return { summary: `${advice} Logs of the last crash: ${logs}.` };
 }
 
-function unschedulableRemediation(problem: Problem, workload: K8sObject, target: ResourceRef, ctx: DiagnosisContext): Remediation {
-  const reasons = problem.details.schedulingReasons ?? [];
-  const requests = problem.details.requests ?? { cpu: 0, memory: 0 };
-  const largest = ctx.graph.largestNodeAllocatable();
-  const parts: string[] = [];
-  let patch: Patch | undefined;
-
-  const short = new Set(reasons.filter((r) => r.kind === 'insufficient').map((r) => r.detail ?? ''));
-  if (largest && (short.has('cpu') || short.has('memory') || requests.cpu > largest.cpu || requests.memory > largest.memory)) {
-    const cpuNever = requests.cpu > largest.cpu;
-    const memNever = requests.memory > largest.memory;
-    if (cpuNever || memNever) {
-      const needs = [cpuNever ? `${formatCpu(requests.cpu)} CPU` : '', memNever ? `${humanMemory(requests.memory)} memory` : ''].filter(Boolean).join(' and ');
-      const has = `${formatCpu(largest.cpu)} CPU / ${humanMemory(largest.memory)} allocatable`;
-      parts.push(
-        `It can never fit: it requests ${needs} but the largest node (${largest.node}) has ${has}. Lower the requests below that (minus what DaemonSets use), or add a node pool with at least ${formatCpu(Math.max(requests.cpu, largest.cpu))} CPU and ${humanMemory(Math.max(requests.memory, largest.memory))} allocatable.`,
-      );
-      patch = lowerRequestsPatch(problem, workload, target, largest, cpuNever, memNever);
-    } else {
-      parts.push(
-        `The pod (${formatCpu(requests.cpu)} CPU / ${humanMemory(requests.memory)} requested) would fit an empty node but no node has that much free: add nodes (or let the cluster autoscaler), lower the requests, or free capacity.`,
-      );
-    }
-  }
-  for (const r of reasons) {
-    if (r.kind === 'taint') parts.push(`${r.nodes ?? 'Some'} node(s) have the taint {${r.detail}} the pod does not tolerate: add a matching toleration if it should run there.`);
-    if (r.kind === 'node-selector') parts.push(`${r.nodes ?? 'Some'} node(s) do not match the pod's nodeSelector/node affinity: check the labels it asks for against \`kubectl get nodes --show-labels\`.`);
-    if (r.kind === 'volume') parts.push(pvcAdvice(problem.subject, ctx, r.text));
-    if (r.kind === 'cordoned') parts.push(`${r.nodes ?? 'Some'} node(s) are cordoned: uncordon them or add nodes.`);
-    if (r.kind === 'pod-affinity') parts.push(`${r.nodes ?? 'Some'} node(s) fail the pod (anti-)affinity or topology spread rules: relax them or add nodes in the needed zones.`);
-    if (r.kind === 'too-many-pods') parts.push(`${r.nodes ?? 'Some'} node(s) reached their pod limit.`);
-    if (r.kind === 'ports') parts.push(`${r.nodes ?? 'Some'} node(s) already use the requested hostPort.`);
-  }
-  if (parts.length === 0) parts.push(`Read the scheduler message: ${problem.details.schedulerMessage ?? '?'}`);
-  return { summary: [...new Set(parts)].join(' '), ...(patch ? { patch } : {}) };
+function unschedulableRemediation(problem: Problem, workload: K8sObject, target: ResourceRef): Remediation {
+  const analysis = problem.details.scheduling;
+  const parts = [...new Set((analysis?.blockers ?? []).map((b) => b.fix))];
+  if (parts.length === 0) parts.push(`Read the scheduler message: ${problem.details.schedulerMessage || '?'}`);
+  const fit = analysis?.capacity;
+  // Shrinking the requests is offered only when they are what can never fit.
+  const patch = fit && (fit.cpuNever || fit.memNever) ? lowerRequestsPatch(problem, workload, target, fit.largest, fit.cpuNever, fit.memNever) : undefined;
+  return { summary: parts.join(' '), ...(patch ? { patch } : {}) };
 }
 
 function lowerRequestsPatch(
@@ -207,15 +180,6 @@ function lowerRequestsPatch(
   const limit = parseQuantity(containers[0].resources?.limits?.memory);
   if (memNever && Number.isFinite(limit) && limit > largest.memory) resources.limits = { memory: requests.memory };
   return containerResourcesPatch(workload, target, 'containers', String(containers[0].name), resources);
-}
-
-function pvcAdvice(pod: K8sObject, ctx: DiagnosisContext, text: string): string {
-  const claims: string[] = asList(pod.spec?.volumes).map((v: Record<string, any>) => v.persistentVolumeClaim?.claimName).filter(Boolean);
-  const unbound = claims.filter((name) => ctx.graph.get('PersistentVolumeClaim', pod.metadata.namespace, name)?.status?.phase !== 'Bound');
-  if (unbound.length > 0) {
-    return `PersistentVolumeClaim ${unbound.join(', ')} is not bound (${text}): check its StorageClass exists and its events (\`kubectl describe pvc -n ${pod.metadata.namespace} ${unbound[0]}\`).`;
-  }
-  return `A volume blocks scheduling (${text}): check that the PersistentVolume's zone/node affinity matches a node with room.`;
 }
 
 function configRemediation(problem: Problem): Remediation {

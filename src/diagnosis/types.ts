@@ -4,6 +4,7 @@ import type { DiagnosisCause } from '../schema/diagnosis.js';
 import type { ClusterGraph } from '../graph/types.js';
 import type { EventIndex } from './events.js';
 import type { ConfigProblem, ImagePullProblem, MountProblem, SchedulingReason } from './messages.js';
+import type { SchedulingAnalysis } from './scheduling.js';
 
 export interface Alternative {
   cause: DiagnosisCause;
@@ -26,6 +27,8 @@ export interface ProblemDetails {
   imageProblem?: ImagePullProblem;
   schedulingReasons?: SchedulingReason[];
   schedulerMessage?: string;
+  /** unschedulable: the named blockers, each with its summary clause and fix, and the capacity fit. */
+  scheduling?: SchedulingAnalysis;
   /** Total pod requests (cores, bytes). */
   requests?: { cpu: number; memory: number };
   config?: ConfigProblem;
@@ -62,4 +65,9 @@ export interface DiagnosisContext {
   capturedAt: string;
   /** PodMetrics by `namespace/name`. */
   podMetrics: Map<string, K8sObject>;
+  /**
+   * Kinds listed completely from a live cluster: only for these does "not in the snapshot" mean
+   * "does not exist" (a manifest set or a forbidden kind proves nothing).
+   */
+  completeKinds: Set<string>;
 }
