@@ -257,6 +257,42 @@ describe('waste', () => {
     expect(report.assumptions.join('\n')).toContain('an HPA scales on the resource');
   });
 
+  it('lists every measured container with request → recommended, counting only the requests worth lowering', () => {
+    const report = analyze(overProvisioned());
+    expect(report.rightSizing).toMatchObject({ status: 'computed', monthlySavings: 47.58, confidence: 'medium' });
+    expect(report.rightSizing!.containers).toEqual([
+      expect.objectContaining({
+        kind: 'Deployment',
+        name: 'api',
+        container: 'api',
+        pods: 2,
+        cpu: { request: '1', usage: '150m', recommended: '180m', action: 'lower', monthlySavings: 37.41 },
+        memory: { request: '2Gi', usage: '300Mi', recommended: '345Mi', action: 'lower', monthlySavings: 10.17 },
+        monthlySavings: 47.58,
+      }),
+    ]);
+    expect(report.rightSizing!.monthlySavings).toBe(report.wasteMonthly);
+  });
+
+  it('leaves the resource an HPA scales on as it is, with no saving', () => {
+    const objects = overProvisioned();
+    const api = objects.find((o) => o.kind === 'Deployment')!;
+    const report = analyze([...objects, hpa(api, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }])]);
+    const line = report.rightSizing!.containers[0]!;
+    expect(line.cpu).toMatchObject({ action: 'hpa-scaled', monthlySavings: 0 });
+    expect(line.memory).toMatchObject({ action: 'lower', monthlySavings: 10.17 });
+  });
+
+  it('says why right-sizing was not computed when metrics could not be read', () => {
+    const snapshot = snapshotOf(threeM5LargeWithApi());
+    snapshot.coverage.push({ kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1', status: 'forbidden', count: 0 });
+    const report = analyzeCost(snapshot, buildGraph(snapshot));
+    expect(report.rightSizing).toMatchObject({ status: 'not-computed', monthlySavings: 0, confidence: 'low', containers: [] });
+    expect(report.rightSizing!.reason).toBe(
+      'No PodMetrics were captured (coverage: forbidden), so capacity that pods request but do not use cannot be measured. Grant list on pods.metrics.k8s.io and capture again.',
+    );
+  });
+
   it('without metrics only flags a request above half of the largest node', () => {
     const big = deployment('shop', 'big', 1, [container('big', { cpu: '1500m', memory: '1Gi' })]);
     const rs = replicaSet(big);
@@ -286,6 +322,35 @@ describe('analyzeCost on manifests', () => {
     expect(byName.web!.basis).toContain('estimate from requests');
     expect(report.monthlyTotal).toBe(cents(13.8577725 + 26.16904));
     expect(report.byWorkload.map((w) => w.name)).toEqual(['one', 'web']); // top spender first
+  });
+
+  it('prices the running pods of a kubectl get -o yaml dump without Nodes once, not their Deployment again', () => {
+    const web = deployment('shop', 'web', 2, [container('web', { cpu: '250m', memory: '384Mi' })]);
+    const missingReplicaSet = replicaSet(web); // not in the dump, as with `kubectl get deployments,pods`
+    const dumpedPod = (name: string) => {
+      const p = pod(missingReplicaSet, name, 'ip-10-0-1-11', [container('web', { cpu: '250m', memory: '384Mi' })]);
+      p.metadata.labels = { ...p.metadata.labels, 'pod-template-hash': 'abc123' };
+      return p;
+    };
+    const report = analyze([web, dumpedPod('web-abc123-x1'), dumpedPod('web-abc123-x2')], undefined, 'manifests');
+    expect(report.method).toBe('requests');
+    // 2 pods × (0.25 × 0.031611 + 0.375 × 0.004237) × 730 = 13.8577725, and nothing more for the template
+    expect(report.byWorkload).toEqual([expect.objectContaining({ kind: 'Deployment', name: 'web', replicas: 2, monthly: 13.86, confidence: 'low' })]);
+    expect(report.monthlyTotal).toBe(13.86);
+    expect(report.basis).toBe('2 running pods in the manifests and no Node: pods charged their requests at default unit rates; idle unknown.');
+    expect(report.assumptions[0]).toContain('The manifests hold running pods but no Node objects');
+  });
+
+  it('says which declared workloads are not charged when the manifests hold nodes but not their pods', () => {
+    const batch = deployment('shop', 'batch', 3, [container('batch', { cpu: '2', memory: '4Gi' })]);
+    const report = analyze(threeM5LargeWithApi([batch]), undefined, 'manifests');
+    expect(report.method).toBe('nodes');
+    expect(report.monthlyTotal).toBe(3 * M5_LARGE_MONTHLY);
+    expect(report.byWorkload.map((w) => w.name)).not.toContain('batch');
+    expect(report.assumptions).toContain(
+      '1 workload declared in the manifests has no running pod there (Deployment shop/batch): not charged; the figures price the pods that run.',
+    );
+    expect(report.byWorkload.find((w) => w.name === 'api')).toMatchObject({ monthly: 28.93 });
   });
 
   it('counts a DaemonSet once, excludes CronJobs, raises replicas to the HPA minimum, all with assumptions', () => {

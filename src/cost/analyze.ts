@@ -1,9 +1,10 @@
 /**
- * The cost analyst. Three situations:
- * - live cluster with Nodes: method 'nodes' — every node is priced, its price split into per-vCPU and
- *   per-GiB rates, pods are charged max(request, usage) at their node's rates, idle = node − scheduled;
- * - live cluster without Nodes (not captured): method 'requests' on the running pods at default rates;
- * - manifests: method 'requests' on the workload templates × replicas at default rates.
+ * The cost analyst prices what the input holds, whatever its source (cluster capture or manifests such
+ * as a `kubectl get nodes,pods -A -o yaml` dump). Three situations:
+ * - Nodes present: method 'nodes' — every node is priced, its price split into per-vCPU and per-GiB
+ *   rates, running pods are charged max(request, usage) at their node's rates, idle = node − scheduled;
+ * - running pods but no Nodes: method 'requests' on the running pods at default rates;
+ * - neither (manifests someone wrote): method 'requests' on the workload templates × replicas at default rates.
  */
 import type { Snapshot, K8sObject } from '../schema/snapshot.js';
 import type { ClusterGraph } from '../graph/types.js';
@@ -13,6 +14,7 @@ import type { PriceOverrides } from './overrides.js';
 import { effectiveUnitRates, priceNode, type NodePrice, type UnitRates } from './node-pricing.js';
 import { podCharge, usageFromPodMetrics, type PodCharge } from './pod-resources.js';
 import { findWaste, type PricedPod } from './waste.js';
+import { rightSizeContainers } from './right-sizing.js';
 import {
   HOURS_PER_MONTH,
   amount,
@@ -199,12 +201,45 @@ function sortedByName(objects: K8sObject[]): K8sObject[] {
 
 export function analyzeCost(snapshot: Snapshot, graph: ClusterGraph, options: AnalyzeCostOptions = {}): CostReport {
   const model = options.priceModel ?? builtInPriceModel();
-  const nodes = graph.fromManifests ? [] : sortedByName(graph.objectsOfKind('Node'));
-  const pods = graph.fromManifests ? [] : sortedByName(graph.objectsOfKind('Pod'));
-  if (nodes.length > 0) return liveReport(snapshot, graph, model, options.prices, nodes, pods);
-  if (!graph.fromManifests && pods.length > 0) return liveReport(snapshot, graph, model, options.prices, [], pods);
+  const nodes = sortedByName(graph.objectsOfKind('Node'));
+  // A Pod manifest someone wrote is a template, not a running pod; a pod from a `kubectl get -o yaml` dump has a status.
+  const pods = sortedByName(graph.objectsOfKind('Pod').filter((p) => !graph.fromManifests || p.status?.phase));
+  if (nodes.length > 0 || pods.length > 0) return liveReport(snapshot, graph, model, options.prices, nodes, pods);
   return manifestReport(snapshot, graph, model, options.prices);
 }
+
+/** "in the cluster capture" / "in the manifests": where the priced objects came from, for bases and assumptions. */
+function inputText(snapshot: Snapshot): string {
+  return snapshot.source.type === 'manifests' ? 'in the manifests' : 'in the cluster capture';
+}
+
+/**
+ * The workload a pod's cost belongs to. `kubectl get nodes,deployments,pods -o yaml` leaves out the ReplicaSets,
+ * so the owner chain stops at the pod: a ReplicaSet is named <deployment>-<pod-template-hash>, which finds the
+ * Deployment; any other missing owner still groups its pods under the owner they name, so replicas read as one line.
+ */
+function costOwner(graph: ClusterGraph, pod: K8sObject, missingOwners: Map<string, K8sObject>): K8sObject {
+  const top = graph.topOwner(pod);
+  if (top !== pod) return top;
+  const refs: any[] = Array.isArray(pod.metadata.ownerReferences) ? pod.metadata.ownerReferences : [];
+  const ref = refs.find((r) => r?.controller === true && WORKLOAD_OWNER_KINDS.has(String(r?.kind)));
+  if (!ref || typeof ref.name !== 'string') return pod;
+  const namespace = pod.metadata.namespace;
+  const hash = pod.metadata.labels?.['pod-template-hash'];
+  if (ref.kind === 'ReplicaSet' && typeof hash === 'string' && ref.name.endsWith(`-${hash}`)) {
+    const deployment = graph.get('Deployment', namespace, ref.name.slice(0, -(hash.length + 1)));
+    if (deployment) return deployment;
+  }
+  const key = `${ref.kind}/${namespace ?? ''}/${ref.name}`;
+  let owner = missingOwners.get(key);
+  if (!owner) {
+    owner = { apiVersion: String(ref.apiVersion ?? ''), kind: String(ref.kind), metadata: { namespace, name: ref.name } };
+    missingOwners.set(key, owner);
+  }
+  return owner;
+}
+
+const WORKLOAD_OWNER_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
 
 /** Live pods priced at their node's rates (method 'nodes'), or at default rates when no Node was captured. */
 function liveReport(
@@ -228,6 +263,7 @@ function liveReport(
   let unknownNodeMonthly = 0;
   let finishedPods = 0;
 
+  const missingOwners = new Map<string, K8sObject>();
   const totalsFor = (workload: K8sObject) => {
     const key = ownerKey(workload);
     let totals = workloads.get(key);
@@ -241,7 +277,7 @@ function liveReport(
       finishedPods++; // finished pods hold no resources
       continue;
     }
-    const workload = graph.topOwner(pod);
+    const workload = costOwner(graph, pod, missingOwners);
     const usage = usageFromPodMetrics(metrics.get(podKey(pod)));
     const charge = podCharge(pod.spec, usage);
     if (!pod.spec?.nodeName) {
@@ -318,6 +354,7 @@ function liveReport(
 
   const allocatedMonthly = totalsList.reduce((sum, t) => sum + t.cpuMonthly + t.memoryMonthly, 0);
   const waste = findWaste(graph, priced);
+  const rightSizing = rightSizeContainers(snapshot, graph, priced);
 
   // Assumptions, most important first.
   const assumptions: string[] = [];
@@ -328,16 +365,28 @@ function liveReport(
     );
   } else {
     const status = coverageStatus(snapshot, 'Node');
-    assumptions.push(
-      `No Node objects were captured${status ? ` (coverage: ${status})` : ''}: running pods are priced at default unit rates from their requests; idle capacity is unknown (reported as 0).`,
-    );
+    const noNodes = graph.fromManifests
+      ? 'The manifests hold running pods but no Node objects'
+      : `No Node objects were captured${status ? ` (coverage: ${status})` : ''}`;
+    assumptions.push(`${noNodes}: running pods are priced at default unit rates from their requests; idle capacity is unknown (reported as 0).`);
   }
   assumptions.push(...priceOverrideAssumptions(prices, defaults, model));
   assumptions.push(
     metricsCaptured
       ? 'Pods are charged max(request, usage) per container (OpenCost), usage from one metrics-server sample.'
-      : 'No PodMetrics were captured: pods are charged their requests (usage unknown; medium confidence at best).',
+      : `No PodMetrics ${graph.fromManifests ? 'in the manifests' : 'were captured'}: pods are charged their requests (usage unknown; medium confidence at best).`,
   );
+  if (graph.fromManifests) {
+    // Declared workloads whose pods are not in the input: pricing their templates too would count what runs twice.
+    // A Pod with a status is a dumped running pod (charged, perhaps under the owner it names), not a declaration.
+    const declared = (w: K8sObject) => (w.kind === 'Pod' ? !w.status?.phase : w.kind !== 'Job' && w.kind !== 'CronJob');
+    const notRunning = graph.workloads().filter((w) => declared(w) && !workloads.has(ownerKey(w)));
+    if (notRunning.length > 0) {
+      assumptions.push(
+        `${plural(notRunning.length, 'workload')} declared in the manifests ${notRunning.length === 1 ? 'has' : 'have'} no running pod there (${listNames(notRunning.map(refText))}): not charged; the figures price the pods that run.`,
+      );
+    }
+  }
   if (coverageStatus(snapshot, 'Pod') && coverageStatus(snapshot, 'Pod') !== 'listed') {
     assumptions.push(`Pods were not listed (coverage: ${coverageStatus(snapshot, 'Pod')}): allocation is unknown and node cost shows as idle.`);
   }
@@ -362,7 +411,7 @@ function liveReport(
       `${plural(unknownNodePods.length, 'pod')} run on nodes missing from the snapshot (${listNames(unknownNodePods)}): priced at default unit rates (${usd(unknownNodeMonthly)}/month) and added to the total.`,
     );
   }
-  if (finishedPods > 0) assumptions.push(`${plural(finishedPods, 'finished pod')} (Succeeded/Failed) hold no resources and cost nothing.`);
+  if (finishedPods > 0) assumptions.push(`${plural(finishedPods, 'finished pod')} (Succeeded/Failed) ${finishedPods === 1 ? 'holds' : 'hold'} no resources and cost${finishedPods === 1 ? 's' : ''} nothing.`);
   const idleJobs = graph.objectsOfKind('CronJob').filter((c) => !workloads.has(ownerKey(c)));
   if (idleJobs.length > 0) {
     assumptions.push(
@@ -381,6 +430,11 @@ function liveReport(
   const wasteMonthly = waste.items.reduce((sum, item) => sum + item.monthlySavings, 0);
   const priceConfidences = method === 'nodes' ? [...nodePrices.values()].map((p) => p.confidence) : ['low' as Confidence];
   const total = method === 'nodes' ? nodesMonthly + unknownNodeMonthly : allocatedMonthly;
+  const runningPods = priced.length;
+  const basis =
+    method === 'nodes'
+      ? `${plural(nodes.length, 'Node')} and ${plural(runningPods, 'running pod')} ${inputText(snapshot)}: each node priced by its instance type, pods charged ${metricsCaptured ? 'max(request, usage)' : 'their requests'} at their node's unit prices, idle = node − pods.`
+      : `${plural(runningPods, 'running pod')} ${inputText(snapshot)} and no Node: pods charged ${metricsCaptured ? 'max(request, usage)' : 'their requests'} at default unit rates; idle unknown.`;
   return {
     currency: 'USD',
     method,
@@ -394,6 +448,8 @@ function liveReport(
     byWorkload,
     byNode,
     waste: waste.items,
+    basis,
+    rightSizing,
     assumptions,
     priceModel: priceModelFor(model, prices),
   };
@@ -498,6 +554,8 @@ function manifestReport(snapshot: Snapshot, graph: ClusterGraph, model: PriceMod
     byWorkload,
     byNode: [],
     waste: [],
+    basis: `${plural(totals.length, 'workload template')} ${inputText(snapshot)} (no Node, no running pod): requests × replicas at default unit rates, an estimate.`,
+    rightSizing: rightSizeContainers(snapshot, graph, []),
     assumptions,
     priceModel: priceModelFor(model, prices),
   };

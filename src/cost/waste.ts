@@ -15,7 +15,7 @@ import type { PodCharge } from './pod-resources.js';
 import type { UnitRates } from './node-pricing.js';
 
 type WasteItem = CostReport['waste'][number];
-type Resource = 'cpu' | 'memory';
+export type Resource = 'cpu' | 'memory';
 
 /** One running pod as priced by the analyst. */
 export interface PricedPod {
@@ -30,6 +30,8 @@ const CPU_HEADROOM = 1.2;
 const MEMORY_HEADROOM = 1.15;
 const MIN_CPU = 0.01;
 const MIN_MEMORY = 64 * MiB;
+/** How the recommendation is made, for bases and the report. */
+export const HEADROOM_TEXT: Record<Resource, string> = { cpu: '× 1.2 (floor 10m)', memory: '× 1.15 (floor 64Mi)' };
 /** Only report when the request is at least this many times the suggestion … */
 const MIN_RATIO = 1.5;
 /** … and the difference is at least this large per pod (noise otherwise). */
@@ -55,10 +57,23 @@ export function hpaScaledResources(graph: ClusterGraph, workload: K8sObject): Se
 }
 
 /** Math.max(...values) overflows the call stack on very large arrays (a DaemonSet on 100k nodes). */
-function maxOf(values: number[]): number {
+export function maxOf(values: number[]): number {
   let max = -Infinity;
   for (const value of values) if (value > max) max = value;
   return max;
+}
+
+/** KRR's simple strategy on the one sample we have: peak usage × headroom, with a floor. */
+export function recommendedRequest(resource: Resource, peakUsage: number): number {
+  return resource === 'cpu'
+    ? roundUpCpu(Math.max(peakUsage * CPU_HEADROOM, MIN_CPU))
+    : roundUpMemory(Math.max(peakUsage * MEMORY_HEADROOM, MIN_MEMORY));
+}
+
+/** Lowering is only worth it (and only beyond one sample's noise) when the request is far above the recommendation. */
+export function worthLowering(resource: Resource, request: number, recommended: number): boolean {
+  const diffFloor = resource === 'cpu' ? MIN_CPU_DIFF : MIN_MEMORY_DIFF;
+  return request >= recommended * MIN_RATIO && request - recommended >= diffFloor;
 }
 
 function roundUpCpu(cores: number): number {
@@ -69,23 +84,28 @@ function roundUpMemory(bytes: number): number {
   return Math.ceil(bytes / MiB - 1e-9) * MiB;
 }
 
-function format(resource: Resource, value: number): string {
+export function format(resource: Resource, value: number): string {
   return resource === 'cpu' ? formatCpu(value) : formatMemory(value);
 }
 
-function perUnitMonthly(resource: Resource, amount: number, rates: UnitRates): number {
+/** Measured usage, to the millicore or the Mi above it: a sample's raw Ki would read as false precision. */
+export function formatUsage(resource: Resource, value: number): string {
+  return resource === 'cpu' ? formatCpu(value) : formatMemory(roundUpMemory(value));
+}
+
+export function perUnitMonthly(resource: Resource, amount: number, rates: UnitRates): number {
   return resource === 'cpu'
     ? amount * rates.cpuPerVcpuHour * HOURS_PER_MONTH
     : (amount / GiB) * rates.memoryPerGiBHour * HOURS_PER_MONTH;
 }
 
-interface ContainerGroup {
+export interface ContainerGroup {
   workload: K8sObject;
   container: string;
   pods: Array<{ request: number; usage?: number; rates: UnitRates; priceConfidence: Confidence }>;
 }
 
-function groupByContainer(pods: PricedPod[], resource: Resource): Map<string, ContainerGroup> {
+export function groupByContainer(pods: PricedPod[], resource: Resource): Map<string, ContainerGroup> {
   const groups = new Map<string, ContainerGroup>();
   for (const priced of pods) {
     const w = priced.workload;
@@ -130,15 +150,11 @@ export function findWaste(graph: ClusterGraph, pods: PricedPod[]): WasteResult {
       let confidence: Confidence;
       if (withMetrics) {
         const peak = maxOf(usages);
-        suggested =
-          resource === 'cpu'
-            ? roundUpCpu(Math.max(peak * CPU_HEADROOM, MIN_CPU))
-            : roundUpMemory(Math.max(peak * MEMORY_HEADROOM, MIN_MEMORY));
-        const diffFloor = resource === 'cpu' ? MIN_CPU_DIFF : MIN_MEMORY_DIFF;
-        if (request < suggested * MIN_RATIO || request - suggested < diffFloor) continue;
-        const headroom = resource === 'cpu' ? '× 1.2 (floor 10m)' : '× 1.15 (floor 64Mi)';
+        suggested = recommendedRequest(resource, peak);
+        if (!worthLowering(resource, request, suggested)) continue;
+        const headroom = HEADROOM_TEXT[resource];
         basis =
-          `metrics-server usage: peak ${format(resource, peak)} across ${group.pods.length} pod(s) vs request ${format(resource, request)}; ` +
+          `metrics-server usage: peak ${formatUsage(resource, peak)} across ${group.pods.length} pod(s) vs request ${format(resource, request)}; ` +
           `suggestion = usage ${headroom} (KRR simple strategy). One sample, not a p95 over days: confirm with a longer history before applying.`;
         // A single sample cannot justify "high"; prices cap it further.
         confidence = minConfidence('medium', ...group.pods.map((p) => p.priceConfidence));

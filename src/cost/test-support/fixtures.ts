@@ -1,5 +1,10 @@
 /** Small hand-made cluster objects for the cost tests. */
+import { fileURLToPath } from 'node:url';
 import type { K8sObject, Snapshot } from '../../schema/snapshot.js';
+
+/** `kubectl get nodes,deployments,pods -A -o yaml` of a 3-node eu-west-1 cluster, and its PodMetrics (src/cost/fixtures/). */
+export const NODES_PODS_DUMP = fileURLToPath(new URL('../fixtures/nodes-pods-dump.yaml', import.meta.url));
+export const POD_METRICS_DUMP = fileURLToPath(new URL('../fixtures/pod-metrics-dump.yaml', import.meta.url));
 
 export interface NodeOptions {
   instanceType?: string;
