@@ -53,3 +53,31 @@ export function formatMemory(bytes: number): string {
   if (bytes >= MiB) return `${Math.ceil(bytes / MiB)}Mi`;
   return String(Math.round(bytes));
 }
+
+/** Up to `decimals` decimals, without trailing zeros: `3.92`, `6`, `14.2`. */
+function trimmed(value: number, decimals: number): string {
+  return String(Number(value.toFixed(decimals)));
+}
+
+/** Cores for people: `3.92 CPU`, `6 CPU`, `300m CPU` (below one core, millicores read better). */
+export function humanCpu(cores: number): string {
+  if (!Number.isFinite(cores)) return '?';
+  if (Math.abs(cores) >= 1) return `${trimmed(cores, 2)} CPU`;
+  return `${trimmed(cores * 1000, 1)}m CPU`;
+}
+
+/**
+ * Bytes for people, in binary units to three significant digits (so within 0.5 % of the raw value): `14.2 GiB`,
+ * `1.06 GiB`, `160 MiB`, `512 B`.
+ */
+export function humanBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '?';
+  for (const [unit, factor] of [['PiB', 2 ** 50], ['TiB', 2 ** 40], ['GiB', GiB], ['MiB', MiB], ['KiB', 1024]] as const) {
+    // 1023.999 MiB would print as "1024 MiB": the next unit up reads better.
+    if (Math.abs(bytes) >= factor * 0.9995) {
+      const amount = bytes / factor;
+      return `${trimmed(amount, Math.abs(amount) < 10 ? 2 : Math.abs(amount) < 100 ? 1 : 0)} ${unit}`;
+    }
+  }
+  return `${Math.round(bytes)} B`;
+}

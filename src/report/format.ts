@@ -3,6 +3,7 @@
  * written the same way in Markdown, HTML, SARIF and JUnit.
  */
 import type { Evidence, ResourceRef, Severity } from '../schema/finding.js';
+import { humanBytes, humanCpu, parseQuantity } from '../common/quantity.js';
 
 /** `namespace/Kind/name`, or `Kind/name` for cluster-scoped objects. */
 export function refPath(ref: { kind: string; namespace?: string; name: string }): string {
@@ -38,12 +39,38 @@ export function whereOf(resource: ResourceRef, evidence: readonly Evidence[]): s
   return refPath(resource);
 }
 
-/** One evidence line: `path = value @ file:line` / `@ uid …`, plus the event time and message. */
+/** The last two keys of a field path: `["allocatable", "memory"]` for `status.allocatable.memory`. */
+function lastKeys(path: string): [string, string] {
+  const keys = [...path.matchAll(/(?:^|\.)([A-Za-z0-9_$-]+)|\["((?:[^"\\]|\\.)*)"\]|\[\d+\]/g)].map((m) => m[1] ?? m[2] ?? '');
+  return [keys[keys.length - 2] ?? '', keys[keys.length - 1] ?? ''];
+}
+
+/** The maps whose values are resource quantities (container resources, Node status, quotas, LimitRanges, PVCs). */
+const QUANTITY_MAPS = new Set(['requests', 'limits', 'allocatable', 'capacity', 'overhead', 'hard', 'used', 'default', 'defaultRequest', 'max', 'min']);
+
+/**
+ * The value of a field as people read it: a resource quantity under `cpu` in cores (`3920m` → `3.92 CPU`), under
+ * memory or storage in binary units (`14879124Ki` → `14.2 GiB`); anything else as report.json holds it.
+ */
+export function displayValue(path: string, value: string): string {
+  const [map, key] = lastKeys(path);
+  const bytes = key === 'memory' || key === 'storage' || key === 'ephemeral-storage' || key.startsWith('hugepages-');
+  if (!QUANTITY_MAPS.has(map) || (key !== 'cpu' && !bytes)) return value;
+  const amount = parseQuantity(value);
+  if (!Number.isFinite(amount)) return value;
+  return key === 'cpu' ? humanCpu(amount) : humanBytes(amount);
+}
+
+/**
+ * One evidence line: `path = value @ file:line` / `@ uid …`, plus the event time and message. A derived value (a
+ * sum, a comparison) is not a field, so it is written as what it is and where it comes from, never as `path = value`.
+ */
 export function evidenceLine(e: Evidence): string {
   const parts: string[] = [];
   if (e.timestamp) parts.push(`[${e.timestamp}]`);
   if (e.object) parts.push(`${refLabel(e.object)}:`);
-  parts.push(e.value !== undefined ? `${e.path} = ${e.value}` : e.path);
+  if (e.derived) parts.push(`${e.value ?? '<unset>'} (derived from ${e.path})`);
+  else parts.push(e.value !== undefined ? `${e.path} = ${displayValue(e.path, e.value)}` : e.path);
   if (e.file) parts.push(`@ ${normalizeFile(e.file)}${e.line ? `:${e.line}` : ''}`);
   else if (e.uid) parts.push(`@ uid ${e.uid}`);
   if (e.message) parts.push(`— ${e.message}`);

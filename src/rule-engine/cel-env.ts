@@ -6,7 +6,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { ClusterGraph } from '../graph/types.js';
 import type { K8sObject } from '../schema/snapshot.js';
-import { formatCpu, formatMemory, parseQuantity } from '../common/quantity.js';
+import { formatCpu, formatMemory, humanBytes, humanCpu, parseQuantity } from '../common/quantity.js';
 import { SYSTEM_NAMESPACES } from '../common/kinds.js';
 import { keyOf } from '../schema/snapshot.js';
 import { matchesSelector, type LabelSelector } from '../graph/selectors.js';
@@ -361,6 +361,8 @@ function buildEnvironment(): Environment {
   );
   sync(env, 'formatCpu(dyn): string', (x: unknown) => formatCpu(Number(x)));
   sync(env, 'formatMemory(dyn): string', (x: unknown) => formatMemory(Number(x)));
+  sync(env, 'humanCpu(dyn): string', (x: unknown) => humanCpu(Number(x)));
+  sync(env, 'humanMemory(dyn): string', (x: unknown) => humanBytes(Number(x)));
   sync(env, 'imageTag(string): string', (image: string) => imageTag(image));
   sync(env, 'podSpecPatch(dyn, dyn): dyn', (o: unknown, body: unknown) =>
     wrapPodSpecPatch(asObject(o, 'podSpecPatch'), body),

@@ -10,6 +10,9 @@ import { loadRuleSet, type Rule } from './loader.js';
 import { evaluateRulesDetailed } from './evaluate.js';
 import { FixtureFileSchema, type FixtureCase } from './rule-schema.js';
 import { snapshotFromYaml } from './test-support/snapshot.js';
+import { parsePath, renderValue, valueAt } from './paths.js';
+import type { Finding } from '../schema/finding.js';
+import type { Snapshot } from '../schema/snapshot.js';
 
 const ruleSet = await loadRuleSet();
 
@@ -23,6 +26,23 @@ function readFixtures(rule: Rule): FixtureCase[] {
   return FixtureFileSchema.parse(parseYaml(readFileSync(file, 'utf8'))).cases;
 }
 
+/** Every field evidence shows what its path holds on its object; a computed value is marked derived instead. */
+function expectEvidenceResolves(f: Finding, snapshot: Snapshot): void {
+  for (const e of f.evidence) {
+    if (e.derived) {
+      expect(e.value, `${f.ruleId} ${e.path}`).toBeDefined();
+      continue;
+    }
+    expect(e.path, `${f.ruleId}: only a derived value may name many fields`).not.toContain('[*]');
+    const ref = e.object ?? f.resource;
+    const obj = (snapshot.objects[ref.kind] ?? []).find(
+      (o) => o.metadata.name === ref.name && (o.metadata.namespace ?? '') === (ref.namespace ?? ''),
+    );
+    expect(obj, `${f.ruleId}: evidence object ${ref.kind}/${ref.name}`).toBeDefined();
+    expect(e.value, `${f.ruleId}: ${e.path} on ${ref.kind}/${ref.name}`).toBe(renderValue(valueAt(obj, parsePath(e.path))));
+  }
+}
+
 async function runCase(rule: Rule, c: FixtureCase) {
   const snapshot = await snapshotFromYaml(c.manifests, c.source ?? 'manifests');
   const graph = buildGraph(snapshot);
@@ -33,7 +53,7 @@ async function runCase(rule: Rule, c: FixtureCase) {
     { noExemptions: true, includeSystemNamespaces: true },
     { config: {} },
   );
-  return result;
+  return { ...result, snapshot };
 }
 
 it('loads the built-in rules', () => {
@@ -50,7 +70,7 @@ for (const rule of ruleSet.rules) {
     });
     for (const c of cases) {
       it(`${c.expect}: ${c.name}`, async () => {
-        const { findings, errors } = await runCase(rule, c);
+        const { findings, errors, snapshot } = await runCase(rule, c);
         expect(errors, 'expressions must not fail on fixtures').toEqual([]);
         const mine = findings.filter((f) => f.ruleId === rule.id);
         if (c.expect === 'pass') {
@@ -65,6 +85,7 @@ for (const rule of ruleSet.rules) {
           expect(f.message).not.toBe('');
           if (c.severity) expect(f.severity, f.message).toBe(c.severity);
           if (c.messageIncludes) expect(f.message).toContain(c.messageIncludes);
+          expectEvidenceResolves(f, snapshot);
         }
       });
     }

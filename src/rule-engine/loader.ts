@@ -12,6 +12,7 @@ import { parsePath } from './paths.js';
 export interface CompiledEvidence {
   /** Path template with {podSpec}/{podTemplate}/{element} placeholders. */
   path: string;
+  /** Set for derived evidence: the value is computed, and `path` names the fields it is computed from. */
   value?: CompiledExpression;
   message?: string;
 }
@@ -89,8 +90,14 @@ function compileField(file: string, field: string, source: string): CompiledExpr
   }
 }
 
-function checkEvidencePath(file: string, template: string): void {
+function checkEvidencePath(file: string, template: string, derived: boolean): void {
   const sample = template.replace(/\{(podSpec|podTemplate|element)\}/g, 'spec').replace(/^\./, '');
+  if (!derived && sample.includes('[*]')) {
+    throw new InputError(
+      `rule ${file}: evidence path "${template}" uses [*] but has no valueExpression`,
+      'A path with [*] names many fields: give the value it stands for with valueExpression (docs/rules.md §3).',
+    );
+  }
   if (/\{[^}]*\}/.test(sample)) {
     throw new InputError(
       `rule ${file}: evidence path "${template}" uses an unknown placeholder`,
@@ -98,7 +105,7 @@ function checkEvidencePath(file: string, template: string): void {
     );
   }
   try {
-    parsePath(sample);
+    parsePath(sample.replace(/\[\*\]/g, '[0]'));
   } catch (err) {
     throw new InputError(`rule ${file}: evidence path "${template}": ${errorMessage(err)}`, 'See docs/rules.md §3.');
   }
@@ -128,7 +135,7 @@ export function compileRule(file: string, raw: unknown): Rule {
     throw new InputError(`rule ${file}: id "${def.id}" does not match the file name`, `Rename the file to ${def.id}.yaml.`);
   }
   for (const e of def.evidence) {
-    checkEvidencePath(file, e.path);
+    checkEvidencePath(file, e.path, e.valueExpression !== undefined);
     if (e.path.includes('{element}') && !def.forEach) {
       throw new InputError(`rule ${file}: evidence path "${e.path}" uses {element} but the rule has no forEach`, 'See docs/rules.md §3.');
     }

@@ -38,6 +38,12 @@ export const EvidenceSchema = z.object({
   timestamp: z.string().optional(),
   /** Free text, e.g. an event message. Never a Secret value. */
   message: z.string().optional(),
+  /**
+   * Set when `value` is computed (a sum across pods, a comparison with other objects) rather than read at `path`:
+   * `path` then names the fields it was computed from (`[*]` = every element; a leading Kind, as in
+   * `Node[*].status.allocatable`, = other objects of that kind). Without it, `value` is what `path` holds.
+   */
+  derived: z.literal(true).optional(),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
