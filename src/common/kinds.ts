@@ -53,8 +53,35 @@ export function apiVersionOf(spec: KindSpec): string {
   return spec.group ? `${spec.group}/${spec.version}` : spec.version;
 }
 
-/** Kinds whose pod template (or own spec, for Pods) the workload rules read. */
-export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'] as const;
+/**
+ * Custom resources that run pods from a Deployment-shaped spec (`spec.template`, `spec.replicas`, `spec.selector`),
+ * checked like Deployments: rules that match `Deployment` match them too. The API group is part of the identity (a
+ * `Rollout` of another group is someone else's kind). OpenShift's DeploymentConfig selects by a plain label map, as a
+ * ReplicationController does, not by a LabelSelector.
+ */
+export const DEPLOYMENT_LIKE_KINDS: readonly { kind: string; group: string; selector: 'labelSelector' | 'labelMap' }[] = [
+  { kind: 'DeploymentConfig', group: 'apps.openshift.io', selector: 'labelMap' },
+  { kind: 'Rollout', group: 'argoproj.io', selector: 'labelSelector' },
+];
+
+export function apiGroupOf(apiVersion: string | undefined): string {
+  const slash = (apiVersion ?? '').indexOf('/');
+  return slash < 0 ? '' : (apiVersion ?? '').slice(0, slash);
+}
+
+/**
+ * Whether `obj` is one of DEPLOYMENT_LIKE_KINDS with a pod template of its own (an Argo Rollout with
+ * `spec.workloadRef` instead points at a Deployment, which is checked itself).
+ */
+export function isDeploymentLike(obj: { apiVersion?: string; kind?: string; spec?: any }): boolean {
+  const entry = DEPLOYMENT_LIKE_KINDS.find((k) => k.kind === obj.kind);
+  if (!entry || apiGroupOf(obj.apiVersion) !== entry.group) return false;
+  const template = obj.spec?.template;
+  return typeof template === 'object' && template !== null && !Array.isArray(template);
+}
+
+/** Kinds whose pod template (or own spec, for Pods) the workload rules read (DeploymentConfig and Rollout: see above). */
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'DeploymentConfig', 'Rollout'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 /** Namespaces excluded from findings by default (`--include-system-namespaces` keeps them). */

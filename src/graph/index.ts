@@ -61,6 +61,11 @@ const BUILT_IN_CLUSTER_ROLES = new Set(['cluster-admin', 'admin', 'edit', 'view'
 const ALWAYS_PRESENT_CONFIGMAPS = new Set(['kube-root-ca.crt', 'openshift-service-ca.crt']);
 const BUILT_IN_PRIORITY_CLASSES = new Set(['system-cluster-critical', 'system-node-critical']);
 
+/** A workload kind with a pod template (a template-less DeploymentConfig or Rollout is not one). */
+function isWorkloadObject(obj: K8sObject): boolean {
+  return WORKLOAD_KIND_SET.has(obj.kind) && podTemplateOf(obj) !== undefined;
+}
+
 function nameOf(obj: K8sObject): string {
   return obj.metadata.name ?? obj.metadata.generateName ?? '';
 }
@@ -128,7 +133,7 @@ class SnapshotGraph implements ClusterGraph {
     this.coverage = new Map(snapshot.coverage.map((c) => [c.kind, c.status]));
     this.indexObjects();
     this.workloadList = this.allObjects()
-      .filter((o) => WORKLOAD_KIND_SET.has(o.kind) && this.topOwner(o) === o)
+      .filter((o) => isWorkloadObject(o) && this.topOwner(o) === o)
       .sort(compareObjects);
     this.workloadSet = new Set(this.workloadList);
     this.indexPodsByAncestor();
@@ -276,7 +281,7 @@ class SnapshotGraph implements ClusterGraph {
     for (const ref of ordered) {
       if (!WORKLOAD_KIND_SET.has(String(ref?.kind))) continue;
       const owner = this.resolveOwner(obj, ref);
-      if (owner && owner !== obj) return owner;
+      if (owner && owner !== obj && isWorkloadObject(owner)) return owner;
     }
     return undefined;
   }

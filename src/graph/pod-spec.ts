@@ -3,6 +3,7 @@
  * (ConfigMaps, Secrets, the ServiceAccount, PVCs, the PriorityClass), with the field path of the reference.
  */
 import type { K8sObject } from '../schema/snapshot.js';
+import { isDeploymentLike } from '../common/kinds.js';
 
 export interface PodTemplate {
   /** The pod spec object (`spec` of a Pod, `spec.template.spec` of a Deployment...). */
@@ -34,6 +35,10 @@ export function podTemplateOf(obj: K8sObject): PodTemplate | undefined {
         specPath: 'spec.jobTemplate.spec.template.spec',
         labels: obj.spec?.jobTemplate?.spec?.template?.metadata?.labels,
       };
+    case 'DeploymentConfig':
+    case 'Rollout':
+      if (!isDeploymentLike(obj)) return undefined;
+      return { spec: obj.spec.template.spec ?? {}, specPath: 'spec.template.spec', labels: obj.spec.template.metadata?.labels };
     default:
       return undefined;
   }

@@ -228,9 +228,8 @@ describe('exemptions and config', () => {
         'severityOverrides: {missing-pdb: critical}',
         'exemptions:',
         '  - {rule: missing-memory-limit, namespace: shop, name: "w*", kind: Deployment, reason: "sized by VPA"}',
-        '  - {rule: no-pod-spread, name: "other-*"}',
-        '  - {rule: missing-liveness-probe, element: "side*"}',
-        'pricing: {cpuHour: 0.03}   # owned by another stage',
+        '  - {rule: no-pod-spread, name: "other-*", reason: "only other-* spread"}',
+        '  - {rule: missing-liveness-probe, element: "side*", reason: "the sidecar has its own health checks"}',
       ].join('\n'),
       '/repo/.clustergpt.yaml',
     );
@@ -253,7 +252,49 @@ describe('exemptions and config', () => {
 
   it('rejects an invalid config with an InputError naming the file', () => {
     expect(() => parseRuleConfig('severityOverrides: {x: urgent}', '/repo/.clustergpt.yaml')).toThrow(InputError);
-    expect(() => parseRuleConfig('exemptions: [{namespace: a}]', '/repo/.clustergpt.yaml')).toThrow(/\.clustergpt\.yaml.*exemptions\.0\.rule/);
+    expect(() => parseRuleConfig('exemptions: [{namespace: a, reason: r}]', '/repo/.clustergpt.yaml')).toThrow(/\.clustergpt\.yaml:1: exemptions\[0\]\.rule/);
+  });
+});
+
+describe('what was checked (the health score counts passes, not only failures)', () => {
+  const TWO = `${WEB}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: api
+          image: api:1.0
+          resources:
+            requests: {cpu: 100m, memory: 128Mi}
+            limits: {memory: 128Mi}
+`;
+
+  it('counts, per rule, the objects it was evaluated on and those with a non-exempted finding', async () => {
+    const { checks, findings } = await run(TWO);
+    expect(checks.workloads.map((w) => `${w.kind} ${w.namespace}/${w.name}`).sort()).toEqual(['Deployment shop/api', 'Deployment shop/web']);
+    const limit = checks.rules.find((r) => r.ruleId === 'missing-memory-limit');
+    // web's container `web` has no memory limit, api's has one: one failing object of two, counted per object, not per container.
+    expect(limit).toEqual({ ruleId: 'missing-memory-limit', evaluated: 2, failed: 1 });
+    expect(findings.filter((f) => f.ruleId === 'missing-memory-limit').map((f) => f.resource.name)).toEqual(['web']);
+    expect(checks.rules.map((r) => r.ruleId)).toEqual([...checks.rules.map((r) => r.ruleId)].sort());
+    for (const r of checks.rules) expect(r.failed).toBeLessThanOrEqual(r.evaluated);
+  });
+
+  it('counts an exempted finding as passed and leaves disabled rules out', async () => {
+    const config = {
+      disabledRules: ['missing-liveness-probe'],
+      exemptions: [{ rule: 'missing-memory-limit', name: 'web', reason: 'sidecar-managed' }],
+    };
+    const { checks } = await run(TWO, {}, config);
+    expect(checks.rules.find((r) => r.ruleId === 'missing-memory-limit')).toEqual({ ruleId: 'missing-memory-limit', evaluated: 2, failed: 0 });
+    expect(checks.rules.find((r) => r.ruleId === 'missing-liveness-probe')).toBeUndefined();
   });
 });
 
@@ -302,6 +343,34 @@ remediation: {summary: s}
     await expect(loadRuleSet({ extraRuleDirs: [typo] })).rejects.toThrow(InputError);
     const dup = await dirWith('missing-pdb-dir', VALID.replace('my-rule', 'missing-pdb'));
     await expect(loadRuleSet({ extraRuleDirs: [dup] })).rejects.toThrow(/defined twice/);
+  });
+
+  it('marks a computed value as derived, located at the list it sums, and refuses [*] without a valueExpression', async () => {
+    const summed = VALID.replace('my-rule', 'pod-cpu').replace(
+      'evidence: [{path: metadata.name}]',
+      `evidence:
+  - path: "{podSpec}.containers[*].resources.requests.cpu"
+    valueExpression: 'humanCpu(podSpec.containers.map(c, quantity(c.resources.requests.cpu).asApproximateFloat()).sum()) + " per pod"'
+  - path: "Node[*].status.allocatable"
+    valueExpression: '"compared with the nodes"'`,
+    );
+    const set = await loadRuleSet({ extraRuleDirs: [await dirWith('pod-cpu-dir', summed)] });
+    const snapshot = await snapshotFromYaml(WEB);
+    snapshot.locations = { 'Deployment/shop/web': { file: 'web.yaml', line: 2, paths: { 'spec.template.spec.containers': 11 } } };
+    const { findings } = evaluateRulesDetailed(set, snapshot, buildGraph(snapshot), {}, { config: {} });
+    const [own, other] = findings.find((f) => f.ruleId === 'pod-cpu')!.evidence;
+    expect(own).toEqual({
+      path: 'spec.template.spec.containers[*].resources.requests.cpu',
+      value: '200m CPU per pod',
+      derived: true,
+      file: 'web.yaml',
+      line: 11,
+    });
+    // On other objects: nothing on this one to point at.
+    expect(other).toEqual({ path: 'Node[*].status.allocatable', value: 'compared with the nodes', derived: true });
+
+    const wildcard = VALID.replace('my-rule', 'wildcard').replace('evidence: [{path: metadata.name}]', 'evidence: [{path: "{podSpec}.containers[*].image"}]');
+    await expect(loadRuleSet({ extraRuleDirs: [await dirWith('wildcard-dir', wildcard)] })).rejects.toThrow(/uses \[\*\] but has no valueExpression/);
   });
 
   it('fails on an explicit config file that does not exist', async () => {

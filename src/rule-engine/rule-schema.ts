@@ -85,7 +85,7 @@ export const FixtureCaseSchema = z
 export const FixtureFileSchema = z.object({ cases: z.array(FixtureCaseSchema).min(1) }).strict();
 export type FixtureCase = z.infer<typeof FixtureCaseSchema>;
 
-/** `.clustergpt.yaml`: only the keys the rule engine owns are checked; other stages own the rest. */
+/** `.clustergpt.yaml`. Strict, like the rule files: an unknown key is a typo (`disabledRule:`), not a setting. */
 export const RuleConfigSchema = z
   .object({
     disabledRules: z.array(z.string()).optional(),
@@ -100,11 +100,12 @@ export const RuleConfigSchema = z
             kind: z.string().optional(),
             /** Glob on the element name (`sidecar` for `container:sidecar`). */
             element: z.string().optional(),
-            reason: z.string().optional(),
+            /** Required: an exemption nobody can explain is one nobody can review. */
+            reason: z.string().trim().min(1),
           })
           .strict(),
       )
       .optional(),
   })
-  .passthrough();
+  .strict();
 export type RuleConfig = z.infer<typeof RuleConfigSchema>;

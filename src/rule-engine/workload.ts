@@ -1,5 +1,6 @@
 /** Where the pod spec lives in each workload kind, and the per-object values bound to rule expressions. */
 import type { K8sObject } from '../schema/snapshot.js';
+import { isDeploymentLike } from '../common/kinds.js';
 
 /** Path of the pod template (the object holding `metadata` and `spec`), '' for a Pod itself. */
 export function podTemplatePath(obj: K8sObject): string | undefined {
@@ -14,6 +15,9 @@ export function podTemplatePath(obj: K8sObject): string | undefined {
       return 'spec.template';
     case 'CronJob':
       return 'spec.jobTemplate.spec.template';
+    case 'DeploymentConfig':
+    case 'Rollout':
+      return isDeploymentLike(obj) ? 'spec.template' : undefined;
     default:
       return undefined;
   }
@@ -62,6 +66,9 @@ export function declaredReplicas(obj: K8sObject): number {
     case 'StatefulSet':
     case 'ReplicaSet':
       return count(obj.spec?.replicas, 1);
+    case 'DeploymentConfig':
+    case 'Rollout':
+      return isDeploymentLike(obj) ? count(obj.spec?.replicas, 1) : 0;
     case 'Pod':
       return 1;
     case 'Job':
