@@ -58,6 +58,7 @@ describe.skipIf(!HAVE_RECORDINGS)('assembleReport on the recorded bookstore clus
     // Optional metrics kinds are not served: a gap for usage-based cost only, no score penalty.
     const metricsGap = report.coverageGaps.find((g) => g.kind === 'PodMetrics');
     expect(metricsGap?.error).toMatch(/usage-based cost/);
+    expect(report.summary.health).toMatchObject({ status: 'graded', score: 100, grade: 'A', provisional: false });
     expect(report.summary.riskScore).toBe(0);
     expect(report.summary.riskGrade).toBe('A');
   });
@@ -68,13 +69,19 @@ describe.skipIf(!HAVE_RECORDINGS)('assembleReport on the recorded bookstore clus
     expect(a).toBe(b);
   });
 
-  it('reports forbidden kinds as coverage gaps with what could not be checked, and penalises the score', () => {
+  it('reports forbidden kinds as coverage gaps with what could not be checked, and marks the grade provisional', () => {
     const report = assembleReport(stages(recordedLiveSnapshot({ forbidden: ['Secret', 'NetworkPolicy'] })), '1');
     const gaps = report.coverageGaps.filter((g) => g.status === 'forbidden');
     expect(gaps.map((g) => g.kind)).toEqual(['NetworkPolicy', 'Secret']);
     expect(gaps[0].error).toMatch(/403 Forbidden\. Not checked: network isolation checks/);
-    expect(report.summary.riskScore).toBe(10);
-    expect(report.summary.riskGrade).toBe('B');
+    // Secrets forbidden is the least-privilege RBAC: no effect on the grade. NetworkPolicies may hide problems.
+    expect(report.summary.health).toMatchObject({ score: 100, grade: 'A', provisional: true, provisionalKinds: ['NetworkPolicy'] });
+    expect(report.summary.readCoverage.notRead).toEqual([
+      { kind: 'NetworkPolicy', status: 'forbidden', gradeEffect: 'provisional' },
+      { kind: 'NodeMetrics', status: 'not-served', gradeEffect: 'none' },
+      { kind: 'PodMetrics', status: 'not-served', gradeEffect: 'none' },
+      { kind: 'Secret', status: 'forbidden', gradeEffect: 'none' },
+    ]);
   });
 
   it('works on manifests: no live pods, exposure paths through pod template labels', async () => {
@@ -123,9 +130,10 @@ describe('assembleReport summary', () => {
     expect(report.summary.byCategory).toEqual({ reliability: 1, security: 1, cost: 1, architecture: 1 });
     expect(report.summary.diagnoses).toBe(1);
     expect(report.summary.monthlyCost).toBe(1234.5);
-    // W = 10 + 5 + 2 + 0.5 + 10 × 0.9 = 26.5 → 100 × (1 − e^(−0.53)) = 41.1
-    expect(report.summary.riskScore).toBe(41);
-    expect(report.summary.riskGrade).toBe('C');
+    // The snapshot holds no workload: findings are counted, but there is nothing to grade.
+    expect(report.summary.health).toMatchObject({ status: 'nothing-to-grade', score: null, grade: null });
+    expect(report.summary.riskScore).toBeNull();
+    expect(report.summary.riskGrade).toBeNull();
     // Worst first.
     expect(report.findings.map((f) => f.severity)).toEqual(['critical', 'high', 'high', 'medium', 'low']);
   });

@@ -12,8 +12,9 @@ import type { Diagnosis } from '../schema/diagnosis.js';
 import type { Report, RuleInfo } from '../schema/report.js';
 import { REPORT_SCHEMA_VERSION } from '../schema/report.js';
 import type { ClusterGraph } from '../graph/types.js';
-import { KIND_SPECS } from '../common/kinds.js';
-import { computeRisk } from './risk.js';
+import type { RuleChecks } from '../rule-engine/index.js';
+import { SYSTEM_NAMESPACES } from '../common/kinds.js';
+import { computeHealth, readCoverage } from './health.js';
 import { refSortKey } from './format.js';
 
 export type AssembleInput = Pick<
@@ -30,6 +31,12 @@ export type AssembleInput = Pick<
 > & {
   /** The rules that were evaluated (SARIF rule help, JUnit); empty when the rule engine did not run. */
   rules?: RuleInfo[];
+  /** What the rules were evaluated on (the health score's pass rate and graded workloads). */
+  checks?: RuleChecks;
+  /** Kinds no rule reads, and config exemptions that matched nothing (from the rule engine). */
+  notChecked?: NonNullable<Report['notChecked']>;
+  staleExemptions?: NonNullable<Report['staleExemptions']>;
+  appliedConfig?: Report['appliedConfig'];
 };
 
 type Inventory = Report['inventory'];
@@ -39,7 +46,6 @@ type CoverageGap = Report['coverageGaps'][number];
 
 /** Kinds that are observations, not resources: left out of the inventory counts. */
 const NOT_INVENTORIED = new Set(['Event', 'PodMetrics', 'NodeMetrics']);
-const OPTIONAL_KINDS = new Set(KIND_SPECS.filter((s) => s.optional).map((s) => s.kind));
 
 /** What cannot be checked when a kind could not be read; shown next to each coverage gap. */
 const GAP_IMPACT: Record<string, string> = {
@@ -95,11 +101,6 @@ function isGap(entry: CoverageEntry): boolean {
   return entry.status !== 'listed' && entry.status !== 'not-applicable';
 }
 
-/** Kinds whose absence makes the audit incomplete (optional metrics kinds only affect usage-based cost). */
-export function unreadableKinds(coverage: readonly CoverageEntry[]): number {
-  return coverage.filter((c) => isGap(c) && !OPTIONAL_KINDS.has(c.kind)).length;
-}
-
 export function coverageGaps(coverage: readonly CoverageEntry[]): CoverageGap[] {
   return coverage
     .filter(isGap)
@@ -147,11 +148,25 @@ export function buildInventory(objects: Record<string, K8sObject[]>, workloads: 
   };
 }
 
+/**
+ * The workloads to grade: the rule engine's when it ran; otherwise every workload outside the system namespaces,
+ * which is what the rule engine checks by default.
+ */
+function gradedWorkloads(graph: ClusterGraph, checks: RuleChecks | undefined): ResourceRef[] {
+  if (checks) return checks.workloads;
+  const system = new Set<string>(SYSTEM_NAMESPACES);
+  return graph
+    .workloads()
+    .filter((w) => !system.has(w.metadata.namespace ?? ''))
+    .map((w) => cleanRef(graph, w));
+}
+
 export function buildSummary(
   findings: readonly Finding[],
   diagnoses: readonly Diagnosis[],
   coverage: readonly CoverageEntry[],
   monthlyCost: number | undefined,
+  graded: { workloads: readonly ResourceRef[]; checks?: RuleChecks } = { workloads: [] },
 ): Report['summary'] {
   const active = findings.filter((f) => !f.exempted);
   const bySeverity = Object.fromEntries(SEVERITY_ORDER.map((s) => [s, 0])) as Report['summary']['bySeverity'];
@@ -160,14 +175,20 @@ export function buildSummary(
     bySeverity[f.severity] += 1;
     byCategory[f.category] += 1;
   }
-  const risk = computeRisk({ findings, diagnoses, unreadableKinds: unreadableKinds(coverage) });
+  const totals = graded.checks?.rules.reduce(
+    (sum, r) => ({ evaluated: sum.evaluated + r.evaluated, failed: sum.failed + r.failed }),
+    { evaluated: 0, failed: 0 },
+  );
+  const health = computeHealth({ findings, diagnoses, coverage, workloads: graded.workloads, ...(totals ? { checks: totals } : {}) });
   return {
     totalFindings: active.length,
     exemptedFindings: findings.length - active.length,
     bySeverity,
     byCategory,
-    riskScore: risk.score,
-    riskGrade: risk.grade,
+    health,
+    readCoverage: readCoverage(coverage),
+    riskScore: health.score === null ? null : 100 - health.score,
+    riskGrade: health.grade,
     diagnoses: diagnoses.length,
     ...(monthlyCost !== undefined ? { monthlyCost } : {}),
   };
@@ -349,7 +370,10 @@ export function assembleReport(input: AssembleInput, toolVersion: string): Repor
     coverage,
     coverageGaps: coverageGaps(coverage),
     inventory: buildInventory(snapshot.objects, graph.workloads()),
-    summary: buildSummary(findings, diagnoses, coverage, input.cost?.monthlyTotal),
+    summary: buildSummary(findings, diagnoses, coverage, input.cost?.monthlyTotal, {
+      workloads: gradedWorkloads(graph, input.checks),
+      ...(input.checks ? { checks: input.checks } : {}),
+    }),
     rules: [...(input.rules ?? [])].sort(byString((r) => r.id)),
     findings,
     diagnoses,
@@ -359,5 +383,8 @@ export function assembleReport(input: AssembleInput, toolVersion: string): Repor
     explanation: input.explanation,
     explanationMeta: input.explanationMeta,
     inputProblems,
+    notChecked: [...(input.notChecked ?? [])].sort(byString((k) => `${k.kind}\u0000${k.apiVersion}`)),
+    staleExemptions: [...(input.staleExemptions ?? [])].sort(byString((e) => `${e.declaredOn}\u0000${e.rule}`)),
+    ...(input.appliedConfig ? { appliedConfig: input.appliedConfig } : {}),
   };
 }

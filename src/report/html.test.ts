@@ -46,7 +46,10 @@ describe('renderHtml', () => {
       expect(html).toContain(`<li><a href="#${id}">`);
       expect(html).toContain(`id="${id}"`);
     }
-    expect(html).toMatch(/Risk score<\/div><div class="value">35<span[^>]*>\/100<\/span><span class="grade C"/);
+    expect(html).toMatch(/Health score<\/div><div class="value">45<span[^>]*>\/100<\/span><span class="grade F"/);
+    expect(html).toContain('higher is better: 100 = every check passed, A best');
+    expect(html).toContain('<li>Coverage: 1 of 2 kinds read; not read: Secret (forbidden, no effect on the grade).</li>');
+    expect(html).not.toContain('Read as metadata only');
     expect(html).toContain('<span class="badge critical">Critical</span>');
     expect(html).toContain('$1,234.50');
   });
@@ -81,8 +84,17 @@ describe('renderHtml', () => {
     const empty = renderHtml(emptyReport());
     expect(empty).not.toMatch(/undefined|\[object|NaN/);
     expect(empty).toContain('<p>No findings.</p>');
+    expect(empty).toContain('nothing to grade: no workloads');
+    expect(empty).not.toMatch(/class="grade [A-F]"/);
     expect(empty).not.toContain('id="findings-table"');
     expect(unbalancedTags(empty)).toEqual([]);
+  });
+
+  it('prints no capture time for manifests, in the header or the footer', () => {
+    const manifests = renderHtml({ ...emptyReport(), source: { type: 'manifests', paths: ['k8s/'] }, capturedAt: '1970-01-01T00:00:00.000Z' });
+    expect(manifests).not.toContain('1970');
+    expect(manifests).toContain('<dt>Input</dt><dd>manifests from k8s/ (manifests have no capture time)</dd>');
+    expect(manifests).toContain('from manifests (k8s/), which have no capture time.</footer>');
   });
 
   it('is deterministic', () => {

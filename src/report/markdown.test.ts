@@ -28,7 +28,10 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| Captured | 2026-05-20T10:00:00Z |');
     expect(md).toContain('| Scope | all namespaces (excluding kube-system) |');
     expect(md).toContain('> **Incomplete audit:** 1 kind(s) could not be read');
-    expect(md).toContain('**Risk score: 35/100 (grade C)**');
+    expect(md).toContain('**Health score: 45/100, grade F**. Higher is better: 100 means every check passed and every workload is clean; grade A is best, F worst.');
+    expect(md).toContain('| Checks (rule × object) | 36 of 40 checks passed (90 %) |');
+    expect(md).toContain('| Workloads | 2 of 2 workloads with a problem (worst: 1 broken now, 1 critical); workload health 0 % |');
+    expect(md).toContain('| Coverage | 1 of 2 kinds read; not read: Secret (forbidden, no effect on the grade) |');
     expect(md).toContain('| Monthly cost | $1,234.50 |');
     expect(md).toContain('| Critical | 1 |');
     expect(md).toContain('| security | 1 |');
@@ -99,6 +102,8 @@ describe('renderMarkdown', () => {
       '| High | `host-network` | DaemonSet monitoring/node-exporter | `monitoring/DaemonSet/node-exporter` | node metrics need the host network | annotation: DaemonSet monitoring/node-exporter |',
     );
     expect(appendix).toContain('| Secret | forbidden | 403 Forbidden. Not checked: missing Secret references. |');
+    // Forbidden means nothing was read, not "metadata only".
+    expect(md).not.toContain('Read as metadata only');
   });
 
   it('renders sensibly with no findings, cost, explanation or diagnoses', () => {
@@ -109,6 +114,40 @@ describe('renderMarkdown', () => {
     expect(empty).toContain('No executive summary: the explainer did not run.');
     expect(empty).toContain('Nothing is failing right now');
     expect(empty).not.toMatch(/\n\n\n/);
+  });
+
+  it('gives no grade when the input holds no workloads', () => {
+    const empty = renderMarkdown(emptyReport());
+    expect(empty).toContain('**Health score: nothing to grade: the input holds no workloads');
+    expect(empty).not.toMatch(/grade [A-F]\b/);
+  });
+
+  it('says a grade is provisional when kinds that may hold problems were not read', () => {
+    const report = fixtureReport();
+    report.summary.health = { ...report.summary.health, provisional: true, provisionalKinds: ['Pod', 'Role'] };
+    expect(renderMarkdown(report)).toContain('**Health score: 45/100, grade F (provisional)**');
+    expect(renderMarkdown(report)).toContain('> **Provisional grade:** Pod, Role could not be read');
+  });
+
+  it('says why a grade is worse than its score', () => {
+    const report = fixtureReport();
+    report.summary.health = { ...report.summary.health, score: 95, grade: 'C', caps: ['1 open critical finding: at best C'] };
+    expect(renderMarkdown(report)).toContain('**Health score: 95/100, grade C**');
+    expect(renderMarkdown(report)).toContain('Grade capped: 1 open critical finding: at best C.');
+  });
+
+  it('says "Read as metadata only" only for kinds that were listed', () => {
+    const report = fixtureReport();
+    report.coverage = report.coverage.map((c) => (c.kind === 'Secret' ? { ...c, status: 'listed' as const, error: undefined } : c));
+    expect(renderMarkdown(report)).toContain('Read as metadata only, values never fetched: Secret.');
+  });
+
+  it('prints no capture time for manifests, but where they came from', () => {
+    const report = { ...emptyReport(), source: { type: 'manifests' as const, paths: ['k8s/', '-'] }, capturedAt: '1970-01-01T00:00:00.000Z' };
+    const text = renderMarkdown(report);
+    expect(text).not.toContain('1970');
+    expect(text).not.toContain('| Captured |');
+    expect(text).toContain('| Input | manifests from stdin, k8s/ (manifests have no capture time) |');
   });
 
   it('says diagnoses need a live cluster when the input was manifests', () => {

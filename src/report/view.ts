@@ -19,6 +19,8 @@ import {
   SEVERITY_LABEL,
   whereOf,
 } from './format.js';
+import { coveragePhrase, healthPhrase } from './health.js';
+import { coveredByRightSizing, rightSizingCell, rightSizingView, type RightSizingView } from './right-sizing-view.js';
 
 const OPTIONAL_KINDS = new Set(KIND_SPECS.filter((s) => s.optional).map((s) => s.kind));
 
@@ -121,16 +123,34 @@ export interface ReportView {
   sourceLabel: string;
   sourceDetails: string[];
   clusterName: string;
-  capturedAt: string;
+  /** `Captured` and the time for snapshots; `Input` and where the manifests came from (manifests have no capture time). */
+  captured: { label: string; value: string };
+  /** The footer's "from …": when the snapshot was captured, or which manifests were read. */
+  provenance: string;
   scope: string;
   excludedNamespaces: string;
   coverageGaps: Array<{ kind: string; status: string; error: string }>;
   /** Gaps that make the audit incomplete (optional metrics kinds only affect usage-based cost). */
   auditGaps: Array<{ kind: string; status: string; error: string }>;
   metadataOnlyKinds: string;
+  /** `30 of 32 kinds read; not read: …`. */
+  coverageLine: string;
   summary: {
-    riskScore: number;
-    riskGrade: string;
+    health: {
+      graded: boolean;
+      score: number | null;
+      /** `A`..`F`, or `none` when there is nothing to grade (a CSS class in the HTML). */
+      grade: string;
+      provisional: boolean;
+      provisionalKinds: string;
+      /** `64/100, grade D` or `nothing to grade: …`. */
+      phrase: string;
+      /** `180 of 200 checks passed (90 %)`; empty when the rule engine's counts are not known. */
+      checks: string;
+      /** `4 of 6 workloads have a problem (1 broken now, …)`. */
+      workloads: string;
+      caps: string[];
+    };
     monthlyCost: string | null;
     totalFindings: number;
     exemptedFindings: number;
@@ -161,6 +181,12 @@ export interface ReportView {
   sreActions: Array<{ title: string; confidence: string; rationale: string; about: string[]; commands: string[] }>;
   exempted: Array<{ severity: string; ruleId: string; title: string; resource: string; where: string; reason: string; declaredOn: string }>;
   inputProblems: Array<{ where: string; message: string }>;
+  /** Kinds no rule reads (custom resources), with counts. */
+  notChecked: Array<{ apiVersion: string; kind: string; count: number }>;
+  /** Config exemptions that matched no finding. */
+  staleExemptions: Array<{ rule: string; matches: string; reason: string; declaredOn: string }>;
+  /** What --config changed, one line each; empty without --config. */
+  appliedConfig: { file: string; changes: string[] } | null;
   inventory: Report['inventory'];
   categories: Category[];
   severities: Array<{ severity: Severity; label: string }>;
@@ -178,6 +204,9 @@ export interface CostView {
   topWorkloads: Array<{ workload: string; replicas: number; cpu: string; memory: string; monthly: string; confidence: string }>;
   nodes: Array<{ name: string; instanceType: string; hourly: string; monthly: string; idle: string; priceSource: string }>;
   wasteItems: Array<{ workload: string; resource: string; requested: string; suggested: string; savings: string; confidence: string }>;
+  /** What the figures were computed from (null for reports written before it existed). */
+  basis: string | null;
+  rightSizing: RightSizingView | null;
   assumptions: string[];
 }
 
@@ -211,17 +240,18 @@ function sourceLabel(report: Report): { label: string; details: string[]; cluste
 }
 
 function costView(cost: NonNullable<Report['cost']>): CostView {
+  const shownInRightSizing = coveredByRightSizing(cost);
   const method =
     cost.method === 'nodes'
       ? 'node prices (allocated share of each node plus idle capacity)'
-      : 'resource requests × list prices (no node prices known)';
+      : 'resource requests × default unit rates (no node prices known)';
   return {
     total: formatMoney(cost.monthlyTotal),
     method,
     confidence: cost.confidence,
     allocated: formatMoney(cost.allocatedMonthly),
     idle: formatMoney(cost.idleMonthly),
-    waste: formatMoney(cost.wasteMonthly),
+    waste: rightSizingCell(cost),
     priceModel: `${cost.priceModel.source} (${cost.priceModel.date}), ${cost.hoursPerMonth} hours/month`,
     byNamespace: [...cost.byNamespace]
       .sort((a, b) => b.monthly - a.monthly || compareText(a.namespace, b.namespace))
@@ -248,6 +278,7 @@ function costView(cost: NonNullable<Report['cost']>): CostView {
         priceSource: n.priceSource,
       })),
     wasteItems: [...cost.waste]
+      .filter((w) => !shownInRightSizing(w))
       .sort((a, b) => b.monthlySavings - a.monthlySavings || compareText(refPath(a), refPath(b)))
       .map((w) => ({
         workload: refLabel(w) + (w.container ? ` (container ${w.container})` : ''),
@@ -257,6 +288,8 @@ function costView(cost: NonNullable<Report['cost']>): CostView {
         savings: formatMoney(w.monthlySavings),
         confidence: w.confidence,
       })),
+    basis: cost.basis ?? null,
+    rightSizing: rightSizingView(cost),
     assumptions: [...cost.assumptions],
   };
 }
@@ -272,6 +305,45 @@ function explanationNote(report: Report): string | null {
   }
   const base = 'Explanations written from built-in templates (no LLM).';
   return meta.fallbackReason ? `${base} The LLM answer was not used: ${meta.fallbackReason}` : base;
+}
+
+/** A capture time at or before the epoch is a placeholder (manifests have none), never a time to print. */
+function capturedOf(report: Report): ReportView['captured'] {
+  const time = Date.parse(report.capturedAt);
+  if (report.source.type === 'cluster' && Number.isFinite(time) && time > 0) return { label: 'Captured', value: report.capturedAt };
+  if (report.source.type === 'manifests') {
+    const paths = [...report.source.paths].sort();
+    const from = paths.length ? paths.map((p) => (p === '-' ? 'stdin' : p)).join(', ') : 'stdin';
+    return { label: 'Input', value: `manifests from ${from} (manifests have no capture time)` };
+  }
+  return { label: 'Captured', value: 'unknown (the snapshot records no capture time)' };
+}
+
+function provenanceOf(report: Report, captured: ReportView['captured']): string {
+  if (report.source.type === 'manifests') return `manifests (${[...report.source.paths].sort().map((p) => (p === '-' ? 'stdin' : p)).join(', ') || 'stdin'}), which have no capture time`;
+  return `a snapshot captured ${captured.value}`;
+}
+
+function healthView(h: Report['summary']['health']): ReportView['summary']['health'] {
+  const w = h.workloads;
+  const atRisk = w.total - w.clean;
+  const states = (['broken', 'critical', 'high', 'medium', 'low'] as const)
+    .filter((s) => w[s] > 0)
+    .map((s) => `${w[s]} ${s === 'broken' ? 'broken now' : s}`);
+  return {
+    graded: h.status === 'graded',
+    score: h.score,
+    grade: h.grade ?? 'none',
+    provisional: h.provisional,
+    provisionalKinds: h.provisionalKinds.join(', '),
+    phrase: healthPhrase(h),
+    checks: h.checks.evaluated > 0 ? `${h.checks.passed} of ${h.checks.evaluated} checks passed (${h.checks.passRate} %)` : '',
+    workloads:
+      w.total === 0
+        ? 'no workloads'
+        : `${atRisk} of ${w.total} workload${w.total === 1 ? '' : 's'} with a problem${states.length ? ` (worst: ${states.join(', ')})` : ''}; workload health ${w.health} %`,
+    caps: [...h.caps],
+  };
 }
 
 export function buildView(report: Report): ReportView {
@@ -346,7 +418,9 @@ export function buildView(report: Report): ReportView {
     });
   }
   const source = sourceLabel(report);
-  const metadataOnly = report.coverage.filter((c) => c.metadataOnly).map((c) => c.kind);
+  // A forbidden Secret list read nothing at all, not "metadata only".
+  const metadataOnly = report.coverage.filter((c) => c.metadataOnly && c.status === 'listed').map((c) => c.kind);
+  const captured = capturedOf(report);
 
   return {
     toolVersion: report.tool.version,
@@ -354,7 +428,8 @@ export function buildView(report: Report): ReportView {
     sourceLabel: source.label,
     sourceDetails: source.details,
     clusterName: source.cluster,
-    capturedAt: report.capturedAt,
+    captured,
+    provenance: provenanceOf(report, captured),
     scope: report.scope.namespaces ? `namespaces ${report.scope.namespaces.join(', ')}` : 'all namespaces',
     excludedNamespaces: report.scope.excludedNamespaces.join(', '),
     coverageGaps: report.coverageGaps.map((g) => ({ kind: g.kind, status: g.status, error: g.error ?? '' })),
@@ -362,9 +437,9 @@ export function buildView(report: Report): ReportView {
       .filter((g) => !OPTIONAL_KINDS.has(g.kind))
       .map((g) => ({ kind: g.kind, status: g.status, error: g.error ?? '' })),
     metadataOnlyKinds: metadataOnly.join(', '),
+    coverageLine: coveragePhrase(report.summary.readCoverage),
     summary: {
-      riskScore: report.summary.riskScore,
-      riskGrade: report.summary.riskGrade,
+      health: healthView(report.summary.health),
       monthlyCost: report.summary.monthlyCost !== undefined ? formatMoney(report.summary.monthlyCost) : null,
       totalFindings: report.summary.totalFindings,
       exemptedFindings: report.summary.exemptedFindings,
@@ -444,6 +519,26 @@ export function buildView(report: Report): ReportView {
     inputProblems: report.inputProblems.map((p) => ({
       where: p.file ? `${p.file}${p.line ? `:${p.line}` : ''}` : '—',
       message: p.message,
+    })),
+    notChecked: report.notChecked ?? [],
+    appliedConfig: report.appliedConfig
+      ? {
+          file: report.appliedConfig.file,
+          changes: [
+            ...report.appliedConfig.disabledRules.map((rule) => `rule ${rule} disabled`),
+            ...report.appliedConfig.severityOverrides.map((o) => `rule ${o.rule} reported as ${o.severity}`),
+            ...(report.appliedConfig.exemptions > 0 ? [`${report.appliedConfig.exemptions} exemption(s) (exempted findings are listed above)`] : []),
+          ],
+        }
+      : null,
+    staleExemptions: (report.staleExemptions ?? []).map((e) => ({
+      rule: e.rule,
+      matches:
+        [e.kind && `kind ${e.kind}`, e.namespace && `namespace ${e.namespace}`, e.name && `name ${e.name}`, e.element && `element ${e.element}`]
+          .filter(Boolean)
+          .join(', ') || 'everything',
+      reason: e.reason,
+      declaredOn: e.declaredOn,
     })),
     inventory: report.inventory,
     categories: [...CategorySchema.options],

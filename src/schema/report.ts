@@ -6,7 +6,7 @@ import { CostReportSchema } from './cost.js';
 import { ExplanationMetaSchema, ExplanationSchema } from './explanation.js';
 import { GeneratedRemediationSchema } from './remediation.js';
 
-export const REPORT_SCHEMA_VERSION = 1 as const;
+export const REPORT_SCHEMA_VERSION = 2 as const;
 
 export const DanglingReferenceSchema = z.object({
   /** e.g. `service-selects-nothing`, `ingress-missing-service`, `hpa-missing-target`, `missing-secret`. */
@@ -44,14 +44,56 @@ export const ArchitectureSchema = z.object({
   danglingReferences: z.array(DanglingReferenceSchema),
 });
 
+export const GradeSchema = z.enum(['A', 'B', 'C', 'D', 'F']);
+export type Grade = z.infer<typeof GradeSchema>;
+
+/** The health score: higher is better, grade A best; formula in docs/report-json.md ("Health score"). */
+export const HealthSchema = z.object({
+  /** `nothing-to-grade` when the input holds no workload: score and grade are then null. */
+  status: z.enum(['graded', 'nothing-to-grade']),
+  /** 0 (everything failing) .. 100 (every check passed, every workload clean). */
+  score: z.number().min(0).max(100).nullable(),
+  grade: GradeSchema.nullable(),
+  /** Kinds that may hold problems could not be read (forbidden, failed): the grade may be better than the truth. */
+  provisional: z.boolean(),
+  provisionalKinds: z.array(z.string()),
+  /** Why the grade is worse than the score's band, one sentence each. */
+  caps: z.array(z.string()),
+  /** Rule × object checks: `passRate` is passed / evaluated in percent (one decimal). */
+  checks: z.object({ evaluated: z.number(), passed: z.number(), failed: z.number(), passRate: z.number() }),
+  /** Graded workloads by their worst state; `health` is 100 × (1 − weighted share at risk), one decimal. */
+  workloads: z.object({
+    total: z.number(),
+    broken: z.number(),
+    critical: z.number(),
+    high: z.number(),
+    medium: z.number(),
+    low: z.number(),
+    clean: z.number(),
+    health: z.number(),
+  }),
+});
+export type Health = z.infer<typeof HealthSchema>;
+
+/** How many of the kinds ClusterGPT reads were read; `gradeEffect` says whether a kind not read makes the grade provisional. */
+export const ReadCoverageSchema = z.object({
+  kindsRead: z.number(),
+  kindsExpected: z.number(),
+  notRead: z.array(z.object({ kind: z.string(), status: z.string(), gradeEffect: z.enum(['none', 'provisional']) })),
+});
+export type ReadCoverage = z.infer<typeof ReadCoverageSchema>;
+
 export const SummarySchema = z.object({
   totalFindings: z.number(),
   exemptedFindings: z.number(),
   bySeverity: z.record(SeveritySchema, z.number()),
   byCategory: z.record(CategorySchema, z.number()),
-  /** 0 (nothing wrong) .. 100 (on fire); formula in docs/report-json.md. */
-  riskScore: z.number().min(0).max(100),
-  riskGrade: z.enum(['A', 'B', 'C', 'D', 'F']),
+  health: HealthSchema,
+  readCoverage: ReadCoverageSchema,
+  /** Kept for earlier scripts: 100 − health.score (higher is worse); null when there is nothing to grade. */
+  riskScore: z.number().min(0).max(100).nullable(),
+  /** Kept for earlier scripts: the same letter as health.grade. */
+  riskGrade: GradeSchema.nullable(),
   diagnoses: z.number(),
   monthlyCost: z.number().optional(),
 });
@@ -68,6 +110,28 @@ export const RuleInfoSchema = z.object({
   remediation: z.string(),
 });
 export type RuleInfo = z.infer<typeof RuleInfoSchema>;
+
+export const NotCheckedKindSchema = z.object({ apiVersion: z.string(), kind: z.string(), count: z.number() });
+
+export const AppliedConfigSchema = z.object({
+  /** The --config path as given. */
+  file: z.string(),
+  disabledRules: z.array(z.string()),
+  severityOverrides: z.array(z.object({ rule: z.string(), severity: z.string() })),
+  /** Number of exemption entries. */
+  exemptions: z.number().int().nonnegative(),
+});
+
+export const StaleExemptionSchema = z.object({
+  rule: z.string(),
+  namespace: z.string().optional(),
+  name: z.string().optional(),
+  kind: z.string().optional(),
+  element: z.string().optional(),
+  reason: z.string(),
+  /** `file:line` of the entry in the config file. */
+  declaredOn: z.string(),
+});
 
 export const ReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
@@ -94,5 +158,14 @@ export const ReportSchema = z.object({
   explanationMeta: ExplanationMetaSchema.nullable(),
   /** Problems met while loading input (bad documents skipped with --keep-going, etc.). */
   inputProblems: z.array(z.object({ file: z.string().optional(), line: z.number().optional(), message: z.string() })),
+  /**
+   * Kinds in the input that no rule reads (custom resources other than the Deployment-like DeploymentConfig and
+   * Rollout), with their object counts. Always written; optional so reports of earlier versions still parse.
+   */
+  notChecked: z.array(NotCheckedKindSchema).optional(),
+  /** Config exemptions that matched no finding, with where they were declared. Always written; optional as above. */
+  staleExemptions: z.array(StaleExemptionSchema).optional(),
+  /** What the --config file changed (absent without --config, or with --no-exemptions, where none of it applies). */
+  appliedConfig: AppliedConfigSchema.optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
