@@ -19,6 +19,13 @@ import type { ClusterGraph } from './graph/types.js';
 import type { Logger } from './common/logger.js';
 
 /** src/connector: captureCluster(options, log) → Snapshot */
+/** `-n` / `--exclude-namespace`: the same meaning for a live cluster, a snapshot and manifests. */
+export interface NamespaceScope {
+  /** Only these namespaces; empty = all. */
+  namespaces: string[];
+  excludeNamespaces: string[];
+}
+
 export interface ConnectorOptions {
   kubeconfig?: string;
   context?: string;
@@ -40,10 +47,14 @@ export interface InputProblem {
   message: string;
 }
 
-/** src/manifests: loadManifests(paths, options, log) → { snapshot, problems } */
+/** src/manifests: loadManifests(paths, options, log) → { snapshot, problems, warnings, skipped } */
 export interface ManifestLoadResult {
   snapshot: Snapshot;
   problems: InputProblem[];
+  /** Loaded as kubectl would, but said (an object defined twice, a repeated key); printed by the loader, no exit 2. */
+  warnings: InputProblem[];
+  /** Kustomizations, Helm charts and values files that were not read, with the command that renders them. */
+  skipped: Array<{ path: string; type: 'kustomization' | 'helm-chart' | 'helm-values'; marker: string; render: string }>;
 }
 
 /** src/rule-engine */
