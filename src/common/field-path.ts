@@ -49,9 +49,50 @@ const MAX_VALUE_CHARS = 80;
 /** A short string for evidence: scalars as is, objects/lists as compact JSON, `<unset>` when absent. */
 export function renderValue(value: unknown): string {
   if (value === undefined || value === null) return '<unset>';
-  const text =
-    typeof value === 'string' ? value : typeof value === 'bigint' ? value.toString() : JSON.stringify(value, jsonSafe);
+  const text = typeof value === 'string' ? value : typeof value === 'bigint' ? value.toString() : compactJson(value, MAX_VALUE_CHARS);
   return text.length > MAX_VALUE_CHARS ? text.slice(0, MAX_VALUE_CHARS - 1) + '…' : text;
+}
+
+/**
+ * JSON.stringify's compact text of `value`, cut off once longer than `limit` characters. Every level adds at least
+ * one character, so the recursion stops within `limit` levels: a value nested thousands deep cannot overflow the
+ * stack, and a huge one is not serialized whole to show 80 characters of it.
+ */
+function compactJson(value: unknown, limit: number): string {
+  let out = '';
+  const write = (v: unknown, inArray: boolean): void => {
+    if (out.length > limit) return;
+    if (typeof v === 'bigint') v = Number(v);
+    if (v === null || (typeof v === 'number' && !Number.isFinite(v))) {
+      out += 'null';
+    } else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+      out += JSON.stringify(v);
+    } else if (typeof v !== 'object') {
+      if (inArray) out += 'null'; // undefined and functions: null in a list, left out of a map (as JSON.stringify)
+    } else if (Array.isArray(v)) {
+      out += '[';
+      for (let i = 0; i < v.length && out.length <= limit; i++) {
+        if (i > 0) out += ',';
+        write(v[i], true);
+      }
+      out += ']';
+    } else {
+      out += '{';
+      let first = true;
+      for (const key of Object.keys(v)) {
+        if (out.length > limit) break;
+        const item = (v as Record<string, unknown>)[key];
+        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+        if (!first) out += ',';
+        first = false;
+        out += `${JSON.stringify(key)}:`;
+        write(item, false);
+      }
+      out += '}';
+    }
+  };
+  write(value, true);
+  return out;
 }
 
 /** The evidence value of `path` on `object`: what is really there, so a path and its value cannot disagree. */
@@ -59,6 +100,3 @@ export function renderValueAt(object: unknown, path: string): string {
   return renderValue(valueAt(object, parsePath(path)));
 }
 
-function jsonSafe(_key: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? Number(v) : v;
-}

@@ -31,9 +31,10 @@ describe('demos', () => {
     expect(graph.networkPoliciesFor(api).map((p) => p.metadata.name)).toEqual(['catalog-api', 'default-deny']);
   });
 
-  it('broken reports the broken document and the values file, and loads the rest', async () => {
-    const { snapshot, problems } = await loadManifests(['demos/broken'], {}, silentLogger);
-    expect(problems.map((p) => `${p.file}:${p.line}`)).toEqual(['demos/broken/app.yaml:40', 'demos/broken/values.yaml:2']);
+  it('broken reports the broken document, skips the Helm values file (not a problem), and loads the rest', async () => {
+    const { snapshot, problems, skipped } = await loadManifests(['demos/broken'], {}, silentLogger);
+    expect(problems.map((p) => `${p.file}:${p.line}`)).toEqual(['demos/broken/app.yaml:40']);
+    expect(skipped.map((s) => `${s.type} ${s.path}`)).toEqual(['helm-values demos/broken/values.yaml']);
     expect(problems[0].message).toContain('document starting at line 24');
     expect(Object.keys(snapshot.objects)).toEqual(['Deployment', 'Service']);
   });

@@ -79,19 +79,105 @@ describe('loadManifests', () => {
   });
 
   it('skips non-Kubernetes YAML with a problem', async () => {
-    const { snapshot, problems } = await load([`${F}/values.yaml`]);
+    const { snapshot, problems } = await load(['-'], '# not a manifest\nreplicaCount: 2\n');
     expect(snapshot.objects).toEqual({});
-    expect(problems).toEqual([{ file: `${F}/values.yaml`, line: 2, message: 'not a Kubernetes object (no apiVersion/kind), skipped' }]);
+    expect(problems).toEqual([{ file: '<stdin>', line: 2, message: 'not a Kubernetes object (no apiVersion/kind), skipped' }]);
   });
 
-  it('reports duplicates naming both locations; the later wins', async () => {
-    const { snapshot, problems } = await load([`${F}/duplicate.yaml`]);
+  it('skips a Helm values.yaml as not a problem, and says how to render the chart', async () => {
+    const { snapshot, problems, skipped } = await load([`${F}/values.yaml`, `${F}/single.json`]);
+    expect(problems).toEqual([]);
+    expect(Object.keys(snapshot.objects)).toEqual(['Namespace']);
+    expect(skipped).toEqual([
+      {
+        path: `${F}/values.yaml`,
+        type: 'helm-values',
+        marker: `${F}/values.yaml`,
+        render: `helm template NAME CHART -f ${F}/values.yaml | clustergpt analyze --manifests -`,
+      },
+    ]);
+  });
+
+  it('loads an object defined twice as kubectl apply would (the later wins), with a warning naming both places', async () => {
+    const { snapshot, problems, warnings } = await load([`${F}/duplicate.yaml`]);
+    expect(problems).toEqual([]);
     expect(snapshot.objects.ConfigMap).toHaveLength(1);
     expect(snapshot.objects.ConfigMap[0].data).toHaveProperty('mode');
     expect(snapshot.locations![objectKey('ConfigMap', 'shop', 'settings')].line).toBe(6);
-    expect(problems).toHaveLength(1);
-    expect(problems[0].message).toContain(`${F}/duplicate.yaml:1`);
-    expect(problems[0].message).toContain(`${F}/duplicate.yaml:6`);
+    expect(warnings).toEqual([
+      {
+        file: `${F}/duplicate.yaml`,
+        line: 6,
+        message: `ConfigMap shop/settings is defined twice: ${F}/duplicate.yaml:1 and ${F}/duplicate.yaml:6; the later one is used, as with kubectl apply`,
+      },
+    ]);
+  });
+
+  it('names duplicates across files, the later file winning', async () => {
+    const { snapshot, warnings } = await load([`${F}/two-containers.yaml`, '-'], 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 7\n');
+    expect(snapshot.objects.Deployment).toHaveLength(1);
+    expect(snapshot.objects.Deployment[0].spec.replicas).toBe(7);
+    expect(snapshot.locations![objectKey('Deployment', 'default', 'web')]).toMatchObject({ file: '<stdin>', line: 1 });
+    expect(warnings.map((w) => w.message)).toEqual([
+      `Deployment default/web is defined twice: ${F}/two-containers.yaml:2 and <stdin>:1; the later one is used, as with kubectl apply`,
+    ]);
+  });
+
+  it('loads a document with a repeated key with the last value, and warns with the line', async () => {
+    const text = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: web, namespace: shop}',
+      'spec:',
+      '  replicas: 1',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: web',
+      '          image: nginx:1.26',
+      '          image: nginx:1.27',
+      '  replicas: 3',
+    ].join('\n');
+    const { snapshot, problems, warnings } = await load(['-'], text);
+    expect(problems).toEqual([]);
+    const deployment = snapshot.objects.Deployment[0];
+    expect(deployment.spec.replicas).toBe(3);
+    expect(deployment.spec.template.spec.containers[0].image).toBe('nginx:1.27');
+    // Evidence for the field points at the value that was loaded.
+    expect(snapshot.locations![objectKey('Deployment', 'shop', 'web')].paths['spec.replicas']).toBe(12);
+    expect(warnings).toEqual([
+      { file: '<stdin>', line: 11, message: 'duplicate key spec.template.spec.containers[0].image (first at line 10); the last value (line 11) is used' },
+      { file: '<stdin>', line: 12, message: 'duplicate key spec.replicas (first at line 5); the last value (line 12) is used' },
+    ]);
+  });
+
+  it('skips kustomizations and Helm charts in a directory with the command that renders them, and reads the rest', async () => {
+    const { snapshot, problems, skipped } = await load([`${F}/repo`]);
+    expect(problems).toEqual([]);
+    expect(snapshot.objects.ConfigMap.map((o) => o.metadata.name)).toEqual(['plain']);
+    expect(skipped.map((s) => [s.path, s.type, s.marker, s.render])).toEqual([
+      [`${F}/repo/chart`, 'helm-chart', 'Chart.yaml', `helm template NAME ${F}/repo/chart | clustergpt analyze --manifests -`],
+      [`${F}/repo/deploy/base`, 'kustomization', 'kustomization.yaml', `kustomize build ${F}/repo/deploy/base | clustergpt analyze --manifests -`],
+      [`${F}/repo/deploy/overlays/prod`, 'kustomization', 'kustomization.yml', `kustomize build ${F}/repo/deploy/overlays/prod | clustergpt analyze --manifests -`],
+      [`${F}/repo/legacy`, 'kustomization', 'Kustomization', `kustomize build ${F}/repo/legacy | clustergpt analyze --manifests -`],
+    ]);
+  });
+
+  it('treats a kustomization.yaml or Chart.yaml named directly as its directory', async () => {
+    const { skipped } = await load([`${F}/repo/deploy/base/kustomization.yaml`, `${F}/repo/plain.yaml`]);
+    expect(skipped.map((s) => s.path)).toEqual([`${F}/repo/deploy/base`]);
+  });
+
+  it('refuses (exit 2) an input that is nothing but charts and kustomizations, saying how to render them', async () => {
+    await expect(load([`${F}/repo/chart`])).rejects.toMatchObject({
+      exitCode: 2,
+      message: `nothing to analyze: ${F}/repo/chart is a Helm chart (Chart.yaml), not rendered manifests`,
+      hint: `render it first: helm template NAME ${F}/repo/chart | clustergpt analyze --manifests -`,
+    });
+    await expect(load([`${F}/repo/deploy`])).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('is a kustomization (kustomization.yaml) and 1 more'),
+    });
   });
 
   it('walks directories recursively in sorted order, skipping hidden dirs, node_modules and other files', async () => {

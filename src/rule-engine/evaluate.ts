@@ -4,7 +4,7 @@
  */
 import type { ClusterGraph } from '../graph/types.js';
 import type { RuleEngineOptions } from '../pipeline-types.js';
-import { SYSTEM_NAMESPACES } from '../common/kinds.js';
+import { DEPLOYMENT_LIKE_KINDS, KIND_SPECS, SYSTEM_NAMESPACES, isDeploymentLike } from '../common/kinds.js';
 import { errorMessage } from '../common/errors.js';
 import { shortHash } from '../common/stable-json.js';
 import {
@@ -18,9 +18,10 @@ import {
 } from '../schema/finding.js';
 import { keyOf, type K8sObject, type Snapshot } from '../schema/snapshot.js';
 import { withHelperContext, type CompiledExpression } from './cel-env.js';
-import { findExemption, loadRuleConfig, type LoadedConfig } from './config.js';
+import { findExemption, loadRuleConfig, staleExemptions, type LoadedConfig, type StaleExemption } from './config.js';
 import type { Rule, RuleSet } from './loader.js';
 import { lineOf, parsePath, renderValue, valueAt, type PathSegment } from './paths.js';
+import { evidenceValue } from './evidence-redaction.js';
 import { declaredReplicas, podSpecOf, podSpecPath, podTemplateMetadataOf, podTemplatePath } from './workload.js';
 
 /** Per-object values bound to every rule expression; built once per object, shared by all rules. */
@@ -145,6 +146,56 @@ export interface RuleEvaluationResult {
   errors: RuleEvaluationError[];
   /** Wall time per rule, slowest first (for --debug and the benchmark; not part of any report). */
   timings: { ruleId: string; ms: number }[];
+  /** What was checked: the report's health score is a pass rate over these, so it needs the passes, not only the failures. */
+  checks: RuleChecks;
+  /** Config exemptions that matched no finding (empty with --no-exemptions). */
+  staleExemptions: StaleExemption[];
+  /** Kinds in the input that no rule reads, with how many objects of each: listed in the report, never ignored silently. */
+  notChecked: NotCheckedKind[];
+}
+
+export interface NotCheckedKind {
+  apiVersion: string;
+  kind: string;
+  count: number;
+}
+
+const BUILT_IN_KINDS = new Set(KIND_SPECS.map((s) => s.kind));
+
+/**
+ * Objects no rule is written for: not a built-in kind (those feed the graph's checks even without a rule of their
+ * own), not a Deployment-like workload, and not named by any enabled rule's match.kinds (`*` does not count: the
+ * generic API-version check alone says nothing about the object).
+ */
+export function uncheckedKinds(snapshot: Snapshot, rules: readonly Rule[]): NotCheckedKind[] {
+  const named = new Set(rules.flatMap((r) => r.kinds));
+  const counts = new Map<string, NotCheckedKind>();
+  for (const [kind, objects] of Object.entries(snapshot.objects)) {
+    if (BUILT_IN_KINDS.has(kind) || named.has(kind)) continue;
+    for (const obj of objects ?? []) {
+      if (isDeploymentLike(obj) && named.has('Deployment')) continue;
+      if (isDeploymentLike(obj) && named.has('workload')) continue;
+      const key = `${obj.apiVersion}\u0000${kind}`;
+      const entry = counts.get(key) ?? { apiVersion: obj.apiVersion, kind, count: 0 };
+      entry.count++;
+      counts.set(key, entry);
+    }
+  }
+  return [...counts.values()].sort((a, b) => cmp(a.kind, b.kind) || cmp(a.apiVersion, b.apiVersion));
+}
+
+/** One rule's reach: the objects it was evaluated on and how many of them have a non-exempted finding of it. */
+export interface RuleCheckCount {
+  ruleId: string;
+  evaluated: number;
+  failed: number;
+}
+
+export interface RuleChecks {
+  /** Enabled rules, sorted by id. */
+  rules: RuleCheckCount[];
+  /** The workloads the workload rules were evaluated on (system namespaces left out unless included). */
+  workloads: ResourceRef[];
 }
 
 const CONTROLLED_TEMPLATE_KINDS = new Set(['ReplicaSet', 'Job']);
@@ -161,6 +212,10 @@ class Evaluation {
   /** Parsed evidence paths and pod counts, shared by the many findings that repeat them. */
   private readonly parsedPaths = new Map<string, PathSegment[]>();
   private readonly podCounts = new Map<K8sObject, number>();
+  /** Per rule id, the evaluated objects that produced a non-exempted finding (pods before folding). */
+  private readonly failedObjects = new Map<string, Set<K8sObject>>();
+  /** Indexes of the config exemptions that matched at least one finding. */
+  private readonly matchedExemptions = new Set<number>();
 
   constructor(
     private readonly snapshot: Snapshot,
@@ -176,16 +231,34 @@ class Evaluation {
   run(rules: Rule[]): RuleEvaluationResult {
     const disabled = new Set(this.config.config.disabledRules ?? []);
     const timings: { ruleId: string; ms: number }[] = [];
+    const counts: RuleCheckCount[] = [];
     for (const rule of rules) {
       if (disabled.has(rule.id)) continue;
       const started = performance.now();
-      for (const obj of this.targets(rule)) this.evaluateObject(rule, obj);
+      const targets = this.targets(rule);
+      for (const obj of targets) this.evaluateObject(rule, obj);
       timings.push({ ruleId: rule.id, ms: Math.round((performance.now() - started) * 10) / 10 });
+      counts.push({ ruleId: rule.id, evaluated: targets.length, failed: this.failedObjects.get(rule.id)?.size ?? 0 });
     }
     timings.sort((a, b) => b.ms - a.ms);
     const findings = [...this.findings.values()].sort(compareFindings);
     const errors = [...this.errors.values()].sort((a, b) => cmp(a.ruleId, b.ruleId) || cmp(a.expression, b.expression));
-    return { findings, errors, timings };
+    counts.sort((a, b) => cmp(a.ruleId, b.ruleId));
+    const workloads = this.workloads().filter((w) => this.inScope(w)).map((w) => this.refOf(w));
+    return {
+      findings, errors, timings, checks: { rules: counts, workloads },
+      staleExemptions: this.options.noExemptions ? [] : staleExemptions(this.config, this.matchedExemptions),
+      notChecked: uncheckedKinds(this.snapshot, rules.filter((r) => !disabled.has(r.id))),
+    };
+  }
+
+  private markFailed(rule: Rule, obj: K8sObject): void {
+    let failed = this.failedObjects.get(rule.id);
+    if (!failed) {
+      failed = new Set();
+      this.failedObjects.set(rule.id, failed);
+    }
+    failed.add(obj);
   }
 
   private workloads(): K8sObject[] {
@@ -224,6 +297,12 @@ class Evaluation {
       if (kind === 'workload') add(this.workloads());
       else if (kind === '*') for (const k of Object.keys(this.snapshot.objects).sort()) add(this.snapshot.objects[k] ?? []);
       else add(this.snapshot.objects[kind] ?? []);
+      // DeploymentConfig and Rollout are Deployments to every rule written for Deployments (docs/rules.md §2).
+      if (kind === 'Deployment') {
+        for (const like of DEPLOYMENT_LIKE_KINDS) {
+          if (!excluded.has(like.kind)) add((this.snapshot.objects[like.kind] ?? []).filter(isDeploymentLike));
+        }
+      }
     }
     return out;
   }
@@ -311,6 +390,7 @@ class Evaluation {
     const existing = this.findings.get(id);
     if (existing) {
       existing.podsAffected = (existing.podsAffected ?? 1) + 1;
+      if (!existing.exempted) this.markFailed(rule, obj);
       return;
     }
 
@@ -338,12 +418,14 @@ class Evaluation {
       const exemption = findExemption(
         { ruleId: rule.id, element, object: owner, templateMetadata: podTemplateMetadataOf(owner), namespaceObject: b.namespaceObject },
         this.config,
+        this.matchedExemptions,
       );
       if (exemption) {
         finding.exempted = true;
         finding.exemption = exemption;
       }
     }
+    if (!finding.exempted) this.markFailed(rule, obj);
     this.findings.set(id, finding);
   }
 
@@ -388,19 +470,27 @@ class Evaluation {
   ): Evidence {
     const obj = b.object;
     const path = resolvePathTemplate(template, b, el);
-    let segments = this.parsedPaths.get(path);
+    // A derived value names its inputs (`containers[*]...`): it is located at the part of the path before the first
+    // wildcard, and not on this object at all when the path starts with another kind (`Node[*].status.allocatable`).
+    const located = valueExpression ? path.split('[*]')[0]! : path;
+    const onOtherObjects = valueExpression !== undefined && /^[A-Z]/.test(path);
+    let segments = this.parsedPaths.get(located);
     if (!segments) {
-      segments = parsePath(path);
-      this.parsedPaths.set(path, segments);
+      segments = parsePath(located);
+      this.parsedPaths.set(located, segments);
     }
-    let value: string;
+    let evidence: Evidence;
     if (valueExpression) {
       const v = this.run1(rule, 'evidence.valueExpression', valueExpression, ctx, obj);
-      value = v === undefined ? '<unset>' : renderValue(v);
+      // Written for people by the rule, so never cut like a raw field value.
+      evidence = { path, value: v === undefined ? '<unset>' : typeof v === 'string' ? v : renderValue(v), derived: true };
     } else {
-      value = renderValue(valueAt(obj, segments));
+      evidence = { path, value: renderValue(evidenceValue(valueAt(obj, segments), segments)) };
     }
-    const evidence: Evidence = { path, value };
+    if (onOtherObjects) {
+      if (message) evidence.message = message;
+      return evidence;
+    }
     if (folded) evidence.object = this.refOf(obj);
     const location = this.snapshot.locations?.[keyOf(obj)];
     if (location) {
