@@ -168,3 +168,94 @@ describe('looksLikeCredentialValue', () => {
     },
   );
 });
+
+describe('credentials in messages (status, termination, events)', () => {
+  const leakyPod = (): K8sObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'api-7d9f8b6c5-x2x4q', namespace: 'shop' },
+    spec: { containers: [{ name: 'api', image: 'shop/api:1.2', env: [{ name: 'PORT', value: 8080 }, { name: 'DEBUG', value: true }] }] },
+    status: {
+      message: 'The node was low on resource: memory.',
+      conditions: [{ type: 'Ready', status: 'False', message: 'containers with unready status: [api]' }],
+      containerStatuses: [
+        {
+          name: 'api',
+          state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container=api pod=api-7d9f8b6c5-x2x4q_shop' } },
+          lastState: {
+            terminated: {
+              reason: 'Error',
+              exitCode: 1,
+              // FallbackToLogsOnError: the tail of the log
+              message:
+                'connecting to postgres://app:hunter2@db.shop.svc:5432/app\nDB_PASSWORD=s3cr3t-value\nAuthorization: Bearer abcdefghijklmnop123\n' +
+                '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\naws key AKIAABCDEFGHIJKLMNOP\n{"api_key": "k-123-456"}\n' +
+                'password: letmein\nfatal: exiting',
+            },
+          },
+        },
+      ],
+    },
+  });
+
+  it('redacts connection-string passwords, KEY=value, bearer tokens, PEM blocks and cloud keys, keeping the words', () => {
+    const clean = sanitizeObject(leakyPod());
+    const message: string = clean.status.containerStatuses[0].lastState.terminated.message;
+    for (const secret of ['hunter2', 's3cr3t-value', 'abcdefghijklmnop123', 'MIIEowIBAAKCAQEA', 'AKIAABCDEFGHIJKLMNOP', 'k-123-456', 'letmein']) {
+      expect(message).not.toContain(secret);
+    }
+    expect(message).toContain('postgres://app:<redacted:credential-like>@db.shop.svc:5432/app');
+    expect(message).toContain('DB_PASSWORD=<redacted:credential-like>');
+    expect(message).toContain('fatal: exiting');
+  });
+
+  it('leaves the messages diagnosis reads as they are (pod names, reasons, registry errors)', () => {
+    const clean = sanitizeObject(leakyPod());
+    expect(clean.status.containerStatuses[0].state.waiting.message).toBe('back-off 5m0s restarting failed container=api pod=api-7d9f8b6c5-x2x4q_shop');
+    expect(clean.status.message).toBe('The node was low on resource: memory.');
+    const event: K8sObject = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'e1', namespace: 'shop' },
+      message:
+        'Failed to pull image "registry.example.com/shop/api@sha256:3b5c0ea56f8d1d7e1b0f4a1f9b2c2b1a5e6f7d8c9b0a1f2e3d4c5b6a7f8e9d0c": ' +
+        'failed to authorize: unauthorized: authentication required',
+    };
+    expect(sanitizeObject(event).message).toBe(event.message);
+  });
+
+  it('redacts credentials inside event messages and is idempotent', () => {
+    const event: K8sObject = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e2', namespace: 'shop' }, message: 'probe failed: GET http://admin:pa55word@10.0.0.5/healthz' };
+    const once = sanitizeObject(event);
+    expect(once.message).toBe('probe failed: GET http://admin:<redacted:credential-like>@10.0.0.5/healthz');
+    expect(sanitizeObject(once)).toEqual(once);
+  });
+
+  it('redacts env literals that are numbers or booleans', () => {
+    const env = sanitizeObject(leakyPod()).spec.containers[0].env;
+    expect(env).toEqual([
+      { name: 'PORT', value: REDACTED_ENV_VALUE },
+      { name: 'DEBUG', value: REDACTED_ENV_VALUE },
+    ]);
+  });
+});
+
+describe('pod template metadata', () => {
+  it('drops a last-applied annotation from pod templates (Deployment, CronJob) as from the object itself', () => {
+    const leak = JSON.stringify({ env: [{ name: 'DB_PASSWORD', value: 'hunter2-in-template' }] });
+    const cron: K8sObject = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly', namespace: 'shop' },
+      spec: {
+        jobTemplate: {
+          metadata: { annotations: { [LAST_APPLIED_ANNOTATION]: leak } },
+          spec: { template: { metadata: { annotations: { [LAST_APPLIED_ANNOTATION]: leak, team: 'shop' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+        },
+      },
+    };
+    const clean = sanitizeObject(cron);
+    expect(JSON.stringify(clean)).not.toContain('hunter2-in-template');
+    expect(clean.spec.jobTemplate.spec.template.metadata.annotations).toEqual({ team: 'shop' });
+  });
+});

@@ -11,10 +11,17 @@
  *   any pod spec: Pod, workload templates, CronJob jobTemplate, custom resources embedding a pod
  *   spec) are replaced by a marker. `env[].valueFrom` is kept: it is a reference (to a Secret key,
  *   a ConfigMap key, a field), not a value, and rules need it.
- * - Events are kept as they are: their messages are what diagnosis reads, and they never carry
- *   Secret data.
+ * - Literal env values that are not strings (`value: 5432`, `value: true`) are redacted the same way.
+ * - Messages keep their words (diagnosis reads them) but lose anything credential-like: Event
+ *   `message`/`note`, container `state`/`lastState` `terminated`/`waiting` messages (with
+ *   `terminationMessagePolicy: FallbackToLogsOnError` a terminated message is the tail of the
+ *   container's log), `status.message` and condition messages of every object. Connection strings
+ *   with a password, `KEY=value` / `KEY: value` with a secret-looking key, bearer tokens, PEM blocks,
+ *   cloud and API keys and long random tokens are replaced by the marker, which says it was redacted.
  *
- * Pure (returns a copy) and idempotent (sanitizing twice equals sanitizing once).
+ * Applied on every read path (connector, manifests, snapshot files written by anyone), so a
+ * snapshot is never trusted to be sanitized already. Pure (returns a copy) and idempotent
+ * (sanitizing twice equals sanitizing once).
  */
 import type { K8sObject } from '../schema/snapshot.js';
 
@@ -95,8 +102,69 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] 
 function redactContainerEnv(container: unknown): void {
   if (!isPlainObject(container) || !Array.isArray(container.env)) return;
   for (const env of container.env) {
-    if (isPlainObject(env) && typeof env.value === 'string') {
-      env.value = redactEnvValue(String(env.name ?? ''), env.value);
+    if (!isPlainObject(env) || env.value === undefined || env.value === null) continue;
+    // A number or boolean (`value: 5432`) is still a literal value the snapshot must not carry.
+    env.value = redactEnvValue(String(env.name ?? ''), typeof env.value === 'string' ? env.value : JSON.stringify(env.value));
+  }
+}
+
+/** Marker replacing a credential-like part of a message; its presence says the message was redacted. */
+export const REDACTED_IN_TEXT = REDACTED_CREDENTIAL_ENV_VALUE;
+
+/** Rewrites of credential-like parts of free text, most specific first. Each keeps the words around it. */
+const TEXT_REDACTIONS: ReadonlyArray<[RegExp, string]> = [
+  [/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(?:-----END [A-Z0-9 ]+-----|$)/g, REDACTED_IN_TEXT],
+  // scheme://user:password@host → the password goes
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:)[^\s@/]+@/gi, `$1${REDACTED_IN_TEXT}@`],
+  [/\b(bearer|basic|token)(\s+|=|:\s*)[A-Za-z0-9._~+/=-]{8,}/gi, `$1$2${REDACTED_IN_TEXT}`],
+  // KEY=value (env style, no spaces) and "key": "value" (JSON) where the key looks like a secret's name
+  [
+    /(\b[A-Za-z0-9_.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?|auth)[A-Za-z0-9_.-]*=)(["']?)[^\s"',;&]+\2/gi,
+    `$1$2${REDACTED_IN_TEXT}$2`,
+  ],
+  [
+    /(["'][A-Za-z0-9_.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*["']\s*:\s*)(["'])[^"']*\2/gi,
+    `$1$2${REDACTED_IN_TEXT}$2`,
+  ],
+  // key: value (YAML or log style), only for keys that end in an unambiguous secret word ("unauthorized: ..." stays)
+  [/(\b[A-Za-z0-9_.-]*(?:password|passwd|secret|api[_-]?key|private[_-]?key|access[_-]?key)\s*:\s+)[^\s"',;&]+/gi, `$1${REDACTED_IN_TEXT}`],
+  [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, REDACTED_IN_TEXT],
+  [/\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}|\bxox[abposr]-[A-Za-z0-9-]{8,}/g, REDACTED_IN_TEXT],
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED_IN_TEXT],
+  [/\bsk-[A-Za-z0-9_-]{20,}|\bAIza[0-9A-Za-z_-]{35}\b/g, REDACTED_IN_TEXT],
+];
+
+/** `text` with every credential-like part replaced by the marker (idempotent). */
+export function redactCredentialsInText(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of TEXT_REDACTIONS) out = out.replace(pattern, replacement);
+  // Long base64-like words last (mixed case and digits, no dashes): pod names, image digests (lowercase hex) and
+  // container ids stay, as diagnosis quotes them.
+  return out.replace(/[A-Za-z0-9+/=_]{32,}/g, (word) =>
+    /[a-z]/.test(word) && /[A-Z]/.test(word) && /[0-9]/.test(word) && looksLikeRandomToken(word) ? REDACTED_IN_TEXT : word,
+  );
+}
+
+function redactMessageField(holder: unknown, field: string): void {
+  if (isPlainObject(holder) && typeof holder[field] === 'string') holder[field] = redactCredentialsInText(holder[field]);
+}
+
+const CONTAINER_STATUS_LISTS = ['containerStatuses', 'initContainerStatuses', 'ephemeralContainerStatuses'] as const;
+
+/** Free-text fields of `status` that can carry a log tail or a controller's message. */
+function redactStatusMessages(status: unknown): void {
+  if (!isPlainObject(status)) return;
+  redactMessageField(status, 'message');
+  if (Array.isArray(status.conditions)) for (const condition of status.conditions) redactMessageField(condition, 'message');
+  for (const list of CONTAINER_STATUS_LISTS) {
+    if (!Array.isArray(status[list])) continue;
+    for (const containerStatus of status[list]) {
+      if (!isPlainObject(containerStatus)) continue;
+      for (const stateField of ['state', 'lastState']) {
+        const state = containerStatus[stateField];
+        if (!isPlainObject(state)) continue;
+        for (const phase of ['terminated', 'waiting', 'running']) redactMessageField(state[phase], 'message');
+      }
     }
   }
 }
@@ -148,8 +216,17 @@ function replaceValuesWithKeys(obj: Record<string, any>, fields: readonly string
 
 /** Returns a sanitized copy of `obj` (see the module comment for what is removed). */
 export function sanitizeObject(obj: K8sObject): K8sObject {
-  const copy = deepCopy(obj);
+  return sanitizeObjectInPlace(deepCopy(obj));
+}
+
+/** Sanitizes an object nobody else holds (just parsed from a file), without copying it first; returns it. */
+export function sanitizeObjectInPlace(copy: K8sObject): K8sObject {
   if (isPlainObject(copy.metadata)) sanitizeMetadata(copy.metadata);
+  // Pod templates carry metadata of their own (a last-applied annotation can be copied into one by hand or by tools).
+  for (const template of [copy.spec?.template, copy.spec?.jobTemplate, copy.spec?.jobTemplate?.spec?.template]) {
+    if (isPlainObject(template) && isPlainObject(template.metadata)) sanitizeMetadata(template.metadata);
+  }
+  if (copy.kind !== 'Event') redactStatusMessages(copy.status);
   switch (copy.kind) {
     case 'Secret':
       replaceValuesWithKeys(copy, ['data', 'stringData']);
@@ -158,7 +235,10 @@ export function sanitizeObject(obj: K8sObject): K8sObject {
       replaceValuesWithKeys(copy, ['data', 'binaryData']);
       break;
     case 'Event':
-      break; // kept as is: messages are evidence for diagnosis
+      // The words are evidence for diagnosis; only credential-like parts go.
+      redactMessageField(copy, 'message');
+      redactMessageField(copy, 'note');
+      break;
     default:
       redactPodSpecsIn(copy);
   }
