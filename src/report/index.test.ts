@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseFormats, renderJson, writeReports, REPORT_FORMATS } from './index.js';
@@ -73,5 +73,31 @@ describe('writeReports', () => {
       else process.env.PUPPETEER_EXECUTABLE_PATH = saved;
     }
     expect((await readdir(out)).sort()).toEqual(['report.json', 'report.md']);
+  });
+
+  it('replaces the report set as a whole: a write that fails keeps the previous set, complete, and leaves nothing behind', async () => {
+    const out = await tempDir();
+    await writeReports(fixtureReport(), ['md', 'json'], out, silentLogger);
+    const before = { md: await readFile(path.join(out, 'report.md'), 'utf8'), json: await readFile(path.join(out, 'report.json'), 'utf8') };
+    const unwritable = fixtureReport();
+    (unwritable as any).summary.unserializable = 1n; // report.json cannot be written: fails after report.md was rendered
+    await expect(writeReports(unwritable, ['md', 'json'], out, silentLogger)).rejects.toThrow();
+    expect((await readdir(out)).sort()).toEqual(['report.json', 'report.md']);
+    expect(await readFile(path.join(out, 'report.md'), 'utf8')).toBe(before.md);
+    expect(await readFile(path.join(out, 'report.json'), 'utf8')).toBe(before.json);
+  });
+
+  it('removes a report.pdf of an earlier run when the new PDF cannot be printed', async () => {
+    const out = await tempDir();
+    await writeFile(path.join(out, 'report.pdf'), 'an older cluster');
+    const saved = process.env.PUPPETEER_EXECUTABLE_PATH;
+    process.env.PUPPETEER_EXECUTABLE_PATH = '/nonexistent/chromium';
+    try {
+      await expect(writeReports(fixtureReport(), ['md', 'pdf'], out, silentLogger)).rejects.toThrow(UserError);
+    } finally {
+      if (saved === undefined) delete process.env.PUPPETEER_EXECUTABLE_PATH;
+      else process.env.PUPPETEER_EXECUTABLE_PATH = saved;
+    }
+    expect((await readdir(out)).sort()).toEqual(['report.md']);
   });
 });

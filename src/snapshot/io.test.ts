@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -84,6 +85,44 @@ describe('writeSnapshot / readSnapshot', () => {
     expect((await readFile(path)).equals(bytes)).toBe(true);
     const back = await readSnapshot(path);
     expect(serializeSnapshot(back)).toBe(serializeSnapshot(sampleSnapshot()));
+  });
+
+  it('writes through a symlink (the link stays a link) and refuses devices, FIFOs and directories', async () => {
+    const real = join(dir, 'real-target.json');
+    const link = join(dir, 'link.json');
+    await writeFile(real, 'old');
+    await symlink(real, link);
+    await writeSnapshot(link, sampleSnapshot());
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await readSnapshot(real)).source.type).toBe('cluster');
+
+    const fifo = join(dir, 'a-fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [target, what] of [['/dev/null', 'a device'], [fifo, 'not a regular file'], [dir, 'a directory']] as const) {
+      const err = await writeSnapshot(target, sampleSnapshot()).then(() => undefined, (e: unknown) => e);
+      expect(err, target).toBeInstanceOf(InputError);
+      expect((err as InputError).message).toBe(`cannot write the snapshot to ${target}: it is ${what}`);
+    }
+    expect((await stat('/dev/null')).isCharacterDevice()).toBe(true);
+  });
+
+  it('a write that fails half-way leaves no temp file behind and the previous snapshot intact', async () => {
+    const folder = await mkdtemp(join(dir, 'half-'));
+    const target = join(folder, 'snap.json');
+    await writeSnapshot(target, sampleSnapshot());
+    const before = await readFile(target);
+    const broken = sampleSnapshot();
+    (broken.objects.Pod[2] as any).spec.unserializable = 10n; // JSON cannot write a BigInt: fails after streaming began
+    const threshold = snapshotStreaming.thresholdBytes;
+    snapshotStreaming.thresholdBytes = 10;
+    try {
+      const err = await writeSnapshot(target, broken).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+    } finally {
+      snapshotStreaming.thresholdBytes = threshold;
+    }
+    expect(await readdir(folder)).toEqual(['snap.json']);
+    expect((await readFile(target)).equals(before)).toBe(true);
   });
 
   it('detects gzip by its magic bytes even without the .gz extension', async () => {

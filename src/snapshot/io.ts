@@ -3,18 +3,25 @@
  * Output is deterministic: the same snapshot always gives the same bytes (objects grouped by
  * kind and sorted by namespace then name, coverage sorted by kind, object keys sorted).
  */
-import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readlink, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { dirname } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { InputError, errorMessage } from '../common/errors.js';
+import { describeFsError } from '../common/fs-errors.js';
+import { ensureDirectory } from '../common/directories.js';
 import { stableStringify } from '../common/stable-json.js';
 import { JsonSplitParser, stableJsonChunks, type JsonPath } from '../common/json-stream.js';
+import { sanitizeObjectInPlace } from './sanitize.js';
+import { describeObject, nameGeneratedObject, objectShapeProblem } from './object-shape.js';
+import { apiGroupOf } from '../common/kinds.js';
+import type { InputProblem } from '../pipeline-types.js';
 import {
   K8sObjectSchema,
   SNAPSHOT_SCHEMA_VERSION,
   SnapshotSchema,
+  keyOf,
   type K8sObject,
   type Snapshot,
 } from '../schema/snapshot.js';
@@ -81,18 +88,56 @@ function isGzipPath(path: string): boolean {
 
 /** Writes `snapshot` to `path` (gzip when the name ends in `.gz`), via a temp file + rename. */
 export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+  if (path === '-') {
+    // `-o -`: uncompressed JSON on stdout, for a pipe (`clustergpt snapshot -o - | gzip > s.json.gz`).
+    for (const piece of stableJsonChunks(normalizeSnapshot(snapshot), OBJECT_DEPTH)) {
+      await new Promise<void>((resolve, reject) => process.stdout.write(piece, (err) => (err ? reject(err) : resolve())));
+    }
+    return;
+  }
+  const target = await writableTarget(path);
+  const tmp = `${target}.tmp-${process.pid}`;
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await ensureDirectory(dirname(target));
     await writeSnapshotFile(tmp, normalizeSnapshot(snapshot), isGzipPath(path));
-    await rename(tmp, path);
+    await rename(tmp, target);
   } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw new InputError(
       `cannot write the snapshot to ${path}: ${describeFsError(err)}`,
       'check that the directory exists and is writable',
       { cause: err },
     );
   }
+}
+
+/**
+ * The regular file a snapshot may replace: `path` itself, or the file a symlink points to (written through, so the
+ * link stays). Anything else that exists there (a device such as /dev/null, a FIFO, a directory, a socket) is refused:
+ * the temp-file-and-rename would replace it, and as root that replaces a system file.
+ */
+async function writableTarget(path: string): Promise<string> {
+  let link;
+  try {
+    link = await lstat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return path;
+    throw new InputError(`cannot write the snapshot to ${path}: ${describeFsError(err)}`, 'choose another --output file', { cause: err });
+  }
+  let target = path;
+  if (link.isSymbolicLink()) {
+    // Written through to where the link points (a dangling link too), so the link itself stays.
+    target = await realpath(path).catch(async () => resolvePath(dirname(path), await readlink(path)));
+  }
+  const stats = await stat(target).catch(() => undefined);
+  if (stats && !stats.isFile()) {
+    const what = stats.isDirectory() ? 'a directory' : stats.isCharacterDevice() || stats.isBlockDevice() ? 'a device' : 'not a regular file';
+    throw new InputError(
+      `cannot write the snapshot to ${path}: it is ${what}`,
+      stats.isDirectory() ? 'give a file name, e.g. --output DIR/snapshot.json.gz' : 'give a regular file, or -o - to write the snapshot to stdout',
+    );
+  }
+  return target;
 }
 
 /** The bytes of serializeSnapshot (gzipped or not); in one piece when small, streamed object by object when big. */
@@ -136,13 +181,6 @@ async function streamSnapshotFile(file: string, head: string, rest: Iterator<str
   await Promise.race([once(out, 'close'), failed]);
 }
 
-function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a directory';
-  return errorMessage(err);
-}
 
 /** `objects.Pod[0].metadata.name` style path of a zod issue. */
 function formatIssuePath(path: readonly PropertyKey[]): string {
@@ -179,6 +217,57 @@ function decodeSnapshotBytes(path: string, bytes: Buffer): string {
 
 /** Reads and validates a snapshot file written by writeSnapshot (or any tool emitting the schema). */
 export async function readSnapshot(path: string): Promise<Snapshot> {
+  return (await readSnapshotChecked(path)).snapshot;
+}
+
+export interface CheckedSnapshot {
+  snapshot: Snapshot;
+  /** Objects skipped for their shape (kind/namespace/name, field, reason): input problems, exit 2 unless --keep-going. */
+  problems: InputProblem[];
+  /** Said but not failing: an object given twice (the later one is used). */
+  warnings: InputProblem[];
+}
+
+/**
+ * readSnapshot, with what was done to the objects: each passes the same shape checks as a manifest
+ * (src/snapshot/object-shape.ts) or is skipped as a problem naming it, and an object given twice
+ * (same API group, kind, namespace and name) is kept once, the later one, with a warning.
+ */
+export async function readSnapshotChecked(path: string): Promise<CheckedSnapshot> {
+  const snapshot = await readSnapshotFile(path);
+  const problems: InputProblem[] = [];
+  const warnings: InputProblem[] = [];
+  const seen = new Map<string, { group: string; index: number; at: string }>();
+  const kept: Record<string, Array<K8sObject | undefined>> = {};
+  for (const [group, list] of Object.entries(snapshot.objects)) {
+    const out: Array<K8sObject | undefined> = (kept[group] = []);
+    list.forEach((obj, index) => {
+      const at = `objects.${group}[${index}]`;
+      // Before sanitizing: sanitizing walks the object, and a hostile one must be refused before anything walks it.
+      const shape = objectShapeProblem(obj);
+      if (shape) {
+        problems.push({ file: path, message: `${at} (${describeObject(obj)}): ${shape.path}: ${shape.message}; skipped` });
+        return;
+      }
+      // A snapshot file may come from anyone (another tool, a hand edit): it is never trusted to be sanitized already.
+      // The objects were just parsed and belong to nobody else, so they are sanitized in place.
+      nameGeneratedObject(sanitizeObjectInPlace(obj));
+      const key = `${apiGroupOf(obj.apiVersion)}/${keyOf(obj)}`;
+      const earlier = seen.get(key);
+      if (earlier) {
+        warnings.push({ file: path, message: `${describeObject(obj)} is in the snapshot twice (${earlier.at} and ${at}); the later one is used` });
+        kept[earlier.group][earlier.index] = undefined;
+      }
+      seen.set(key, { group, index: out.length, at });
+      out.push(obj);
+    });
+  }
+  const objects: Record<string, K8sObject[]> = {};
+  for (const [group, list] of Object.entries(kept)) objects[group] = list.filter((o): o is K8sObject => o !== undefined);
+  return { snapshot: { ...snapshot, objects }, problems, warnings };
+}
+
+async function readSnapshotFile(path: string): Promise<Snapshot> {
   let size: number;
   try {
     size = (await stat(path)).size;
