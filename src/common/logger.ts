@@ -1,4 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
+import { printable } from './printable.js';
+
+export { printable } from './printable.js';
 
 /**
  * Progress and diagnostics go to stderr so stdout stays machine-readable. Colour only when stderr
@@ -7,7 +10,8 @@ import { Chalk, type ChalkInstance } from 'chalk';
 export interface Logger {
   /** Progress lines ("listing pods… 120"), hidden with --quiet. */
   progress(message: string): void;
-  info(message: string): void;
+  /** `label` (e.g. "health") is printed bold before the message; the message itself is printed as text only. */
+  info(message: string, label?: string): void;
   warn(message: string): void;
   /** Only with --debug. */
   debug(message: string): void;
@@ -33,14 +37,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return {
     color,
     progress: (m) => {
-      if (!options.quiet) write(color.dim(m));
+      if (!options.quiet) write(color.dim(printable(m)));
     },
-    info: (m) => {
-      if (!options.quiet) write(m);
+    info: (m, label) => {
+      if (!options.quiet) write((label ? `${color.bold(printable(label))} ` : '') + printable(m));
     },
-    warn: (m) => write(color.yellow('warning: ') + m),
+    warn: (m) => write(color.yellow('warning: ') + printable(m)),
     debug: (m) => {
-      if (options.debug) write(color.gray('debug: ' + m));
+      if (options.debug) write(color.gray('debug: ' + printable(m)));
     },
   };
 }

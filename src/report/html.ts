@@ -1,3 +1,4 @@
+import { printable } from '../common/printable.js';
 import type { Report } from '../schema/report.js';
 import { buildView } from './view.js';
 import { htmlRenderer } from './templates.js';
@@ -7,5 +8,5 @@ import { htmlRenderer } from './templates.js';
  * load). Every value from the cluster goes through Handlebars' HTML escaping.
  */
 export function renderHtml(report: Report): string {
-  return htmlRenderer()(buildView(report)).replace(/[ \t]+$/gm, '');
+  return printable(htmlRenderer()(buildView(report)).replace(/[ \t]+$/gm, ''));
 }

@@ -3,6 +3,7 @@
  * rule × resource. Non-exempted findings fail the test case; exempted ones skip it. CI systems
  * (GitLab, Jenkins, Azure DevOps) show these as test results.
  */
+import { printable } from '../common/printable.js';
 import type { Report } from '../schema/report.js';
 import type { Finding, Severity } from '../schema/finding.js';
 import { CategorySchema, severityRank } from '../schema/finding.js';
@@ -147,5 +148,6 @@ export function renderJunit(report: Report): string {
     lines.push(`${open}>`, ...suite.cases.map(renderCase), '  </testsuite>');
   }
   lines.push('</testsuites>', '');
-  return lines.join('\n');
+  // XML 1.0 does not allow most control characters at all, escaped or not: they are shown as text.
+  return printable(lines.join('\n'));
 }

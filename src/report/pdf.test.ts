@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { findChromium, renderPdf } from './pdf.js';
+import { findChromium, pdfTimeoutMs, renderPdf } from './pdf.js';
 import { manyFindingsReport } from './test-support/fixture.js';
 
 const chromium = findChromium();
@@ -14,6 +14,14 @@ describe('findChromium', () => {
   it('prefers PUPPETEER_EXECUTABLE_PATH and reports a missing one as not found', () => {
     expect(findChromium({ PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome' })).toBeUndefined();
     expect(findChromium({ PUPPETEER_EXECUTABLE_PATH: process.execPath })).toBe(process.execPath);
+  });
+});
+
+describe('pdfTimeoutMs', () => {
+  it('grows with the size of the HTML (a big report is not cut off at 30 s) and stays bounded', () => {
+    expect(pdfTimeoutMs(50_000)).toBeGreaterThanOrEqual(60_000);
+    expect(pdfTimeoutMs(8 * 2 ** 20)).toBe(60_000 + 8 * 60_000);
+    expect(pdfTimeoutMs(10 ** 9)).toBe(15 * 60_000);
   });
 });
 

@@ -36,6 +36,16 @@ const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
+function pdfTimeoutError(err: unknown, timeoutMs: number): unknown {
+  if (err instanceof UserError || !(err instanceof Error) || err.name !== 'TimeoutError') return err;
+  return new UserError(
+    `Chromium did not finish printing the PDF within ${Math.round(timeoutMs / 1000)} s`,
+    ExitCode.INPUT,
+    'the other formats were written; print report.html from a browser, or narrow the audit with -n',
+    { cause: err },
+  );
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
@@ -47,6 +57,15 @@ function headerTemplate(cluster: string): string {
 const FOOTER_TEMPLATE =
   '<div style="font-size:8px;color:#5b6670;width:100%;padding:0 12mm;text-align:right;font-family:sans-serif;">' +
   'Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>';
+
+/**
+ * How long Chromium may take to lay out and print: puppeteer's fixed 30 s default is too short for a big report
+ * (thousands of objects) and for pathological text (a 100,000-character name), so the deadline grows with the HTML's
+ * size: 60 s plus 60 s per MiB, at most 15 minutes.
+ */
+export function pdfTimeoutMs(htmlLength: number): number {
+  return Math.min(15 * 60_000, 60_000 + Math.ceil((htmlLength / 2 ** 20) * 60_000));
+}
 
 /** Prints the HTML report to an A4 PDF. Throws UserError (exit 2) when no Chromium is installed. */
 export async function renderPdf(report: Report, executablePath: string | undefined = findChromium()): Promise<Buffer> {
@@ -82,6 +101,8 @@ export async function renderPdf(report: Report, executablePath: string | undefin
       margin: { top: '16mm', bottom: '16mm', left: '12mm', right: '12mm' },
     });
     return Buffer.from(pdf);
+  } catch (err) {
+    throw pdfTimeoutError(err, pdfTimeoutMs(html.length));
   } finally {
     await browser?.close().catch(() => undefined);
     await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);

@@ -152,3 +152,22 @@ describe('SARIF writer', () => {
     expect(rule.helpUri).toBe('https://kubernetes.io/docs/concepts/security/pod-security-standards/');
   });
 });
+
+describe('SARIF artifact URIs are valid URI references', () => {
+  it('percent-encodes each path segment, keeps paths outside the repository absolute, and gives stdin no file', async () => {
+    const { artifactUri } = await import('./sarif.js');
+    const base = '/repo';
+    expect(artifactUri('deploy/a#b c.yaml', { baseDir: base })).toBe('deploy/a%23b%20c.yaml');
+    expect(artifactUri('/repo/deploy/100%.yaml', { baseDir: base })).toBe('deploy/100%25.yaml');
+    expect(artifactUri('../elsewhere/x.yaml', { baseDir: base })).toBe('file:///elsewhere/x.yaml');
+    expect(artifactUri('/etc/k8s/app.yaml', { baseDir: base })).toBe('file:///etc/k8s/app.yaml');
+
+    const report = fixtureReport();
+    const finding = report.findings.find((f) => f.evidence.some((e) => e.file))!;
+    for (const e of finding.evidence) if (e.file) e.file = '<stdin>';
+    const sarif = buildSarif(report, { baseDir: base }) as any;
+    const result = sarif.runs[0].results.find((r: any) => r.ruleId === finding.ruleId && r.message.text.includes(finding.resource.name));
+    expect(result.locations[0].physicalLocation).toBeUndefined();
+    expect(result.locations[0].logicalLocations[0].fullyQualifiedName).toContain(finding.resource.name);
+  });
+});

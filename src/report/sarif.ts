@@ -4,6 +4,7 @@
  * Diagnoses are results too, under rule ids `diagnosis/<cause>`.
  */
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Report, RuleInfo } from '../schema/report.js';
 import type { Finding, Severity, ResourceRef } from '../schema/finding.js';
 import { severityRank } from '../schema/finding.js';
@@ -48,9 +49,22 @@ interface SarifRule {
   properties: { tags: string[]; 'security-severity'?: string; precision?: string };
 }
 
-function artifactUri(file: string, options: SarifOptions): string {
-  const relative = options.baseDir && path.isAbsolute(file) ? path.relative(options.baseDir, file) : file;
-  return normalizeFile(relative);
+/** Manifests read from stdin have no file to point at: such findings keep their logical location only. */
+const STDIN_FILE = '<stdin>';
+
+/**
+ * The artifact location as SARIF requires it, a valid URI reference: a path inside baseDir (the repository) is
+ * relative with each segment percent-encoded (`a#b c.yaml` → `a%23b%20c.yaml`); a file outside it (`../x.yaml`) is an
+ * absolute `file://` URI, since a code-scanning upload resolves relative URIs inside the repository only.
+ */
+export function artifactUri(file: string, options: SarifOptions): string {
+  const base = options.baseDir ?? process.cwd();
+  const absolute = path.resolve(base, file);
+  const relative = normalizeFile(path.relative(base, absolute));
+  if (relative === '' || relative.startsWith('../') || relative === '..' || path.isAbsolute(relative)) {
+    return pathToFileURL(absolute).href;
+  }
+  return relative.split('/').map(encodeURIComponent).join('/');
 }
 
 function logicalLocation(ref: ResourceRef) {
@@ -59,7 +73,7 @@ function logicalLocation(ref: ResourceRef) {
 
 function findingLocations(f: Finding, options: SarifOptions) {
   const loc = primaryFileLocation(f.evidence);
-  if (!loc) return [{ logicalLocations: [logicalLocation(f.resource)] }];
+  if (!loc || loc.file === STDIN_FILE) return [{ logicalLocations: [logicalLocation(f.resource)] }];
   return [
     {
       physicalLocation: {
