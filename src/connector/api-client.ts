@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { ChildProcess } from 'node:child_process';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export interface ApiResponse {
@@ -27,6 +28,17 @@ export class DeadlineExceededError extends Error {
     this.name = 'DeadlineExceededError';
   }
 }
+
+/** One response was bigger than the client accepts: the kind is recorded as failed rather than exhausting memory. */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`the response was larger than ${Math.round(limitBytes / 2 ** 20)} MiB and was not read`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+/** A page of 500 objects is a few MiB; a response this big is a broken or hostile server, not a cluster. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 2 ** 20;
 
 export function isRetryableNetworkError(err: unknown): boolean {
   if (err instanceof DeadlineExceededError) return false;
@@ -62,6 +74,30 @@ export interface ApiClientOptions {
   retryBaseMs?: number;
   /** Called before each retry (progress/debug output). */
   onRetry?: (path: string, attempt: number, reason: string, delayMs: number) => void;
+  /** Largest response body read, bytes (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
+}
+
+/**
+ * client-node runs exec credential plugins (aws, gcloud, kubelogin, ...) with child_process.spawn and waits for them
+ * without a timeout. Its ExecAuth keeps the spawn function as a field; wrapping it lets the deadline kill a plugin that
+ * hangs instead of leaving it orphaned and the run stuck.
+ */
+function trackCredentialPlugins(kc: KubeConfig): Set<ChildProcess> {
+  const running = new Set<ChildProcess>();
+  const authenticators: unknown[] = (kc as unknown as { authenticators?: unknown[] }).authenticators ?? [];
+  for (const auth of authenticators) {
+    const holder = auth as { execFn?: (...args: unknown[]) => ChildProcess };
+    if (typeof holder.execFn !== 'function') continue;
+    const spawnPlugin = holder.execFn;
+    holder.execFn = (...args: unknown[]) => {
+      const child = spawnPlugin(...args);
+      running.add(child);
+      child.once('close', () => running.delete(child));
+      return child;
+    };
+  }
+  return running;
 }
 
 export class ApiClient {
@@ -82,7 +118,19 @@ export class ApiClient {
   connectionOptions(): Promise<https.RequestOptions> {
     this.connection ??= (async () => {
       const opts: https.RequestOptions = {};
-      await this.kc.applyToHTTPSOptions(opts);
+      const plugins = trackCredentialPlugins(this.kc);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          for (const child of plugins) child.kill('SIGKILL');
+          reject(new DeadlineExceededError());
+        }, Math.max(0, this.remainingMs()));
+      });
+      try {
+        await Promise.race([this.kc.applyToHTTPSOptions(opts), deadline]);
+      } finally {
+        clearTimeout(timer);
+      }
       return opts;
     })();
     return this.connection;
@@ -120,7 +168,17 @@ export class ApiClient {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          const maxBytes = this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+          let received = 0;
+          res.on('data', (c: Buffer) => {
+            received += c.length;
+            if (received > maxBytes) {
+              chunks.length = 0;
+              req.destroy(new ResponseTooLargeError(maxBytes));
+              return;
+            }
+            chunks.push(c);
+          });
           res.on('end', () =>
             finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') })),
           );

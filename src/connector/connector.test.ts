@@ -170,7 +170,8 @@ describe('captureCluster against the recorded bookstore cluster', () => {
     const log = collectingLogger();
     const snapshot = await capture(kubeconfig, {}, log);
     const secrets = coverageOf(snapshot, 'Secret');
-    expect(secrets).toMatchObject({ status: 'forbidden', count: 0, metadataOnly: true });
+    expect(secrets).toMatchObject({ status: 'forbidden', count: 0 });
+    expect(secrets.metadataOnly).toBeUndefined(); // nothing was read, so nothing was read as metadata only
     expect(secrets.error).toMatch(/cannot list resource "secrets"/);
     expect(snapshot.objects.Secret).toBeUndefined();
     expect(snapshot.objects.Pod).toHaveLength(8);
@@ -314,6 +315,50 @@ describe('captureCluster cluster-level errors (exit 3, one line)', () => {
     const snapshot = await captureCluster({ env: { KUBECONFIG: kubeconfig }, now: FIXED_CLOCK }, collectingLogger());
     expect(snapshot.source).toMatchObject({ type: 'cluster', context: 'fake' });
     expect(snapshot.objects.Pod).toHaveLength(8);
+  });
+
+  it('a hanging exec credential plugin is stopped at the --timeout deadline (exit 3), not left running', async () => {
+    const { server } = await startServer();
+    const dir = await mkdtemp(join(tmpdir(), 'clustergpt-exec-plugin-'));
+    const pidFile = join(dir, 'plugin.pid');
+    const plugin = join(dir, 'hanging-plugin.sh');
+    await writeFile(plugin, `#!/bin/sh\necho $$ > ${pidFile}\nexec sleep 600\n`, { mode: 0o755 });
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: server.url, 'certificate-authority-data': Buffer.from(server.caCertPem!).toString('base64') } }],
+        users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: plugin, args: [], interactiveMode: 'Never' } } }],
+        contexts: [{ name: 'sso', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'sso',
+      }),
+    );
+    const attempt = capture(kubeconfig, { timeoutMs: 1500 });
+    await expect(attempt).rejects.toBeInstanceOf(ClusterError);
+    await expect(attempt).rejects.toThrow('the credential plugin of context "sso" did not answer within the --timeout of 2 s; it was stopped');
+    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive()).toBe(false);
+  });
+
+  it('a response larger than the cap fails that kind with a clear reason and the rest is read', async () => {
+    const filler = 'x'.repeat(4000); // a page of 500 is about 2 MiB
+    const items = Array.from({ length: 1000 }, (_, i) => ({ metadata: { name: `cm-${i}`, namespace: 'bookstore' }, data: { filler } }));
+    const { kubeconfig } = await startServer({ responses: { '/api/v1/configmaps': { status: 200, body: { kind: 'ConfigMapList', apiVersion: 'v1', metadata: {}, items } } } });
+    const snapshot = await capture(kubeconfig, { maxResponseBytes: 2 ** 20 });
+    expect(coverageOf(snapshot, 'ConfigMap')).toMatchObject({ status: 'failed', count: 0 });
+    expect(coverageOf(snapshot, 'ConfigMap').error).toBe('the response was larger than 1 MiB and was not read');
+    expect(coverageOf(snapshot, 'Pod')).toMatchObject({ status: 'listed', count: 8 });
   });
 });
 

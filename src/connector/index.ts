@@ -4,7 +4,7 @@
  * run: it is recorded in `coverage`. Only cluster-level problems (unreachable API, rejected
  * credentials, bad kubeconfig/context) are errors (ClusterError, exit 3).
  */
-import { ClusterError, errorMessage } from '../common/errors.js';
+import { ClusterError, InputError, errorMessage } from '../common/errors.js';
 import { KIND_SPECS, apiVersionOf, type KindSpec } from '../common/kinds.js';
 import type { Logger } from '../common/logger.js';
 import type { ConnectorOptions } from '../pipeline-types.js';
@@ -32,6 +32,10 @@ export interface CaptureOptions extends ConnectorOptions {
   env?: NodeJS.ProcessEnv;
   /** Home directory used to find ~/.kube/config (default os.homedir()). */
   home?: string;
+  /** Directory standing in for `/` when looking for the in-cluster service account (tests; default the real root). */
+  serviceAccountRoot?: string;
+  /** Largest API response read, bytes (tests make it small). */
+  maxResponseBytes?: number;
 }
 
 interface Scope {
@@ -50,6 +54,8 @@ interface KindResult {
   status: CoverageStatus;
   objects: K8sObject[];
   error?: string;
+  /** Namespace kind only: every name listed, in scope or not (to name the ones that exist when -n matches none). */
+  allNames?: string[];
 }
 
 /** kubectl-style resource name for progress lines: `pods`, `deployments`, `pods.metrics.k8s.io`. */
@@ -184,6 +190,7 @@ async function listKind(client: ApiClient, spec: KindSpec, scope: Scope, pageSiz
   log.progress(`listing ${label}…`);
 
   const objects: K8sObject[] = [];
+  const allNames: string[] = [];
   let status: CoverageStatus = 'listed';
   const problems: string[] = [];
   for (const ns of namespaces) {
@@ -191,6 +198,7 @@ async function listKind(client: ApiClient, spec: KindSpec, scope: Scope, pageSiz
     if (outcome.status === 'listed') {
       for (const item of outcome.items) {
         const obj = toObject(item, spec);
+        if (spec.kind === 'Namespace' && obj.metadata?.name) allNames.push(obj.metadata.name);
         if (inScope(obj, scope)) objects.push(sanitizeObject(obj));
       }
       continue;
@@ -204,7 +212,45 @@ async function listKind(client: ApiClient, spec: KindSpec, scope: Scope, pageSiz
   else if (status === 'forbidden') log.progress(`${label}: forbidden (403), skipped`);
   else if (status === 'not-served') log.progress(`${label}: not served by this cluster (404), skipped`);
   else log.warn(`${label}: listing failed (${error})`);
-  return { spec, status, objects, error };
+  return { spec, status, objects, error, ...(spec.kind === 'Namespace' ? { allNames } : {}) };
+}
+
+/** The kinds a workload audit cannot do without: when none of them can be listed there is nothing to audit. */
+const WORKLOAD_KINDS = ['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
+
+/**
+ * Credentials that can list none of the workload kinds give an empty audit that would look clean: that is a cluster
+ * error (exit 3) naming what could not be listed and why, never a report with a grade.
+ */
+function requireSomeWorkloadKind(results: readonly KindResult[], context: string, server: string): void {
+  const workloadResults = results.filter((r) => WORKLOAD_KINDS.includes(r.spec.kind));
+  if (workloadResults.some((r) => r.status === 'listed')) return;
+  const labels = workloadResults.map((r) => resourceLabel(r.spec)).join(', ');
+  if (workloadResults.every((r) => r.status === 'forbidden')) {
+    throw new ClusterError(
+      `these credentials (context "${context}") can list none of: ${labels} (403 Forbidden)`,
+      'grant read access, e.g. the ClusterRole in k8s/ of this repository (get/list/watch on workloads, no Secrets); ' +
+        'check with `kubectl auth can-i list pods --all-namespaces`',
+    );
+  }
+  const firstError = workloadResults.find((r) => r.error)?.error ?? 'no answer';
+  throw new ClusterError(
+    `no workload kind could be listed from ${server} (${labels}): ${firstError}`,
+    'check that the server is a Kubernetes API server and is healthy (kubectl get --raw /readyz), then retry',
+  );
+}
+
+/** `-n NS` for a namespace the cluster does not have is a typo, not an empty audit (exit 2, as for other inputs). */
+function requireNamespacesExist(namespaceResult: KindResult | undefined, scope: Scope, context: string): void {
+  if (!scope.namespaces || !namespaceResult || namespaceResult.status !== 'listed') return;
+  const existing = new Set(namespaceResult.allNames ?? []);
+  const missing = scope.namespaces.filter((ns) => !existing.has(ns));
+  if (missing.length === 0) return;
+  const known = [...existing].sort();
+  throw new InputError(
+    `namespace${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found in the cluster (context "${context}")`,
+    `namespaces in the cluster: ${known.length > 20 ? `${known.slice(0, 20).join(', ')}, … (${known.length} in all)` : known.join(', ')}`,
+  );
 }
 
 /** Runs `task` over `inputs` with at most `limit` at once; stops starting new ones after an error. */
@@ -247,7 +293,8 @@ function coverageOf(result: KindResult): CoverageEntry {
     count: result.objects.length,
   };
   if (result.error) entry.error = result.error;
-  if (result.spec.metadataOnly) entry.metadataOnly = true;
+  // Only a kind that was read can have been read as metadata only.
+  if (result.spec.metadataOnly && result.status === 'listed') entry.metadataOnly = true;
   return entry;
 }
 
@@ -256,7 +303,7 @@ function coverageOf(result: KindResult): CoverageEntry {
  * and options.context point at. Throws ClusterError (exit 3) when the cluster cannot be used at all.
  */
 export async function captureCluster(options: CaptureOptions, log: Logger): Promise<Snapshot> {
-  const loaded = loadKubeConfig({ explicitPath: options.kubeconfig, env: options.env, home: options.home });
+  const loaded = loadKubeConfig({ explicitPath: options.kubeconfig, env: options.env, home: options.home, serviceAccountRoot: options.serviceAccountRoot });
   selectContext(loaded, options.context);
   const { kc } = loaded;
   const context = kc.getCurrentContext();
@@ -264,12 +311,20 @@ export async function captureCluster(options: CaptureOptions, log: Logger): Prom
   const client = new ApiClient(kc, {
     deadline: Date.now() + timeoutMs,
     retryBaseMs: options.retryBaseMs,
+    maxResponseBytes: options.maxResponseBytes,
     onRetry: (path, attempt, reason, delayMs) => log.debug(`GET ${path} failed (${reason}); retry ${attempt} in ${delayMs} ms`),
   });
 
   try {
     await client.connectionOptions();
   } catch (err) {
+    if (err instanceof DeadlineExceededError) {
+      throw new ClusterError(
+        `the credential plugin of context "${context}" did not answer within the --timeout of ${Math.round(timeoutMs / 1000)} s; it was stopped`,
+        'run the plugin by hand (the exec command in the kubeconfig user) to see whether it waits for a login, then retry',
+        { cause: err },
+      );
+    }
     throw new ClusterError(
       `cannot get credentials for context "${context}": ${errorMessage(err).split('\n')[0]}`,
       'check the user section of the context (exec plugin installed and logged in? certificate files present?)',
@@ -277,12 +332,26 @@ export async function captureCluster(options: CaptureOptions, log: Logger): Prom
     );
   }
 
-  log.progress(`connecting to ${client.server} (context ${context})…`);
+  // Said before anything is read, and not only as progress: auditing the wrong cluster is the worst mistake to make.
+  log.info(`reading context "${context}" at ${client.server} (kubeconfig: ${loaded.origin})`);
   const gitVersion = await fetchVersion(client, context, log);
   const scope = buildScope(options);
   const concurrency = positiveIntegerOr(options.concurrency, DEFAULT_CONCURRENCY);
   const pageSize = positiveIntegerOr(options.pageSize, DEFAULT_PAGE_SIZE);
-  const results = await mapWithConcurrency(KIND_SPECS, concurrency, (spec) => listKind(client, spec, scope, pageSize, context, log));
+  const list = (spec: KindSpec) => listKind(client, spec, scope, pageSize, context, log);
+  // With -n the Namespaces are listed first, so a namespace that does not exist stops the run before the long part.
+  const namespaceSpec = KIND_SPECS.find((spec) => spec.kind === 'Namespace');
+  const namespaceResult = scope.namespaces && namespaceSpec ? await list(namespaceSpec) : undefined;
+  requireNamespacesExist(namespaceResult, scope, context);
+  const listed = await mapWithConcurrency(
+    KIND_SPECS.filter((spec) => !namespaceResult || spec !== namespaceSpec),
+    concurrency,
+    list,
+  );
+  const results = KIND_SPECS.map((spec) =>
+    namespaceResult && spec === namespaceSpec ? namespaceResult : listed.find((r) => r.spec === spec)!,
+  );
+  requireSomeWorkloadKind(results, context, client.server);
 
   const objects: Record<string, K8sObject[]> = {};
   for (const result of results) {

@@ -149,6 +149,38 @@ describe('credentials that can read nothing', () => {
   });
 });
 
+describe('an API server that answers nothing useful', () => {
+  const everyList = () =>
+    KIND_SPECS.map((spec) => (spec.group ? `/apis/${spec.group}/${spec.version}/${spec.plural}` : `/api/${spec.version}/${spec.plural}`));
+
+  it('every list answered 500: exit 3, not a graded report of nothing', async () => {
+    const broken = await startFakeApiServer({ serverErrorAlways: everyList() });
+    try {
+      const kubeconfig = await writeFakeKubeconfig(broken, { path: path.join(work, 'kubeconfig-500') });
+      const out = path.join(work, 'r500');
+      const run = await runCli(['analyze', '--kubeconfig', kubeconfig, '--output', out, '--fail-on', 'low', '--timeout', '60']);
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/^error: no workload kind could be listed from https:\/\/127\.0\.0\.1:\d+ \(pods, .*\): HTTP 503/m);
+      expect(existsSync(path.join(out, 'report.json'))).toBe(false);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('every list answered with an HTML page (not Kubernetes): exit 3 naming that', async () => {
+    const html = { status: 200, bodyText: '<html><body>Welcome to nginx!</body></html>', contentType: 'text/html' };
+    const notKubernetes = await startFakeApiServer({ responses: Object.fromEntries(everyList().map((p) => [p, html])) });
+    try {
+      const kubeconfig = await writeFakeKubeconfig(notKubernetes, { path: path.join(work, 'kubeconfig-html') });
+      const run = await runCli(['snapshot', '--kubeconfig', kubeconfig, '-o', path.join(work, 'html.json')]);
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/^error: no workload kind could be listed .*: the API server answered with something that is not JSON$/m);
+    } finally {
+      await notKubernetes.close();
+    }
+  });
+});
+
 describe('stdout behaves like a Unix tool', () => {
   it('a reader that closes the pipe early ends the program quietly (no EPIPE stack trace)', async () => {
     const child = spawn(process.execPath, [path.join(REPO, 'bin', 'clustergpt.js'), 'rules', 'list', '--json'], {
