@@ -107,7 +107,10 @@ describe('config typos and stale exemptions', () => {
   it('an unknown key is exit 2 with file:line and the closest key, before any input is read', async () => {
     const dir = path.join(work, 'typo');
     write(path.join(dir, '.clustergpt.yaml'), '# CI settings\ndisabledRule: [missing-cpu-limit]\n');
-    const run = await runCli(['analyze', '--manifests', path.join(REPO, 'demos', 'well-configured'), '--output', path.join(dir, 'out')], { cwd: dir });
+    const run = await runCli(
+      ['analyze', '--manifests', path.join(REPO, 'demos', 'well-configured'), '--config', '.clustergpt.yaml', '--output', path.join(dir, 'out')],
+      { cwd: dir },
+    );
     expect(run.code).toBe(2);
     expect(run.stderr.split('\n')[0]).toBe(
       'error: config file .clustergpt.yaml is invalid: .clustergpt.yaml:2: unknown key "disabledRule"; did you mean "disabledRules"?',
