@@ -72,3 +72,27 @@ describe('createAnonymizer', () => {
     expect(a.restore('NAME_1 NAME_12 NAMESPACE_1')).toBe('api NAME_12 shop');
   });
 });
+
+describe('hosts, IP addresses and e-mail addresses found only in message text', () => {
+  const anonymizer = buildAnonymizer(bookstoreSnapshot());
+  const message =
+    'dial tcp 10.96.14.7:5432: connect: connection refused (db-primary.payments.corp.internal, fd00:10:96::a1); ' +
+    'page oncall-dba@acme-payments.com or see https://status.acme-payments.com/incidents; books.example.com is fine';
+
+  it('replaces each by a stable token and restores it exactly', () => {
+    const out = anonymizer.anonymize(message);
+    for (const real of ['10.96.14.7', 'db-primary.payments.corp.internal', 'fd00:10:96::a1', 'oncall-dba', 'acme-payments', 'books.example.com']) {
+      expect(out, real).not.toContain(real);
+    }
+    expect(out).toMatch(/dial tcp HOST_\d+:5432/);
+    expect(out).toMatch(/page EMAIL_1 or see https:\/\/HOST_\d+\/incidents/);
+    expect(anonymizer.restore(out)).toBe(message);
+    expect(anonymizer.anonymize(message)).toBe(out); // the same value keeps its token
+    expect(anonymizer.realValues()).toContain('oncall-dba@acme-payments.com');
+  });
+
+  it('leaves field paths, file names, versions, times and Kubernetes label prefixes alone', () => {
+    const text = 'spec.template.spec.containers[0].image in values.yaml, v1.27.3 at 12:34:56, app.kubernetes.io/name, metadata.labels.app';
+    expect(createAnonymizer([]).anonymize(text)).toBe(text);
+  });
+});

@@ -3,16 +3,53 @@
  * object names, nodes, images, hosts and IPs, label values) is replaced by a stable token such as
  * `NAME_3`, and the answer is mapped back. The dictionary is derived from the whole snapshot, not just
  * the facts, so names inside free text (event messages, finding messages) are caught too — including
- * referenced names that do not exist as objects (a missing Secret is still a real name).
+ * referenced names that do not exist as objects (a missing Secret is still a real name). Host names, IP
+ * addresses and e-mail addresses that appear only inside free text (an event message naming a database host,
+ * a termination message with an address, the user's notes) are found by their shape and replaced too, with
+ * tokens numbered after the snapshot's in the order they are first met.
  *
  * Tokens are upper case with an underscore, which no Kubernetes object name can be (RFC 1123 labels
  * are lower case), so a token never collides with a real name.
  */
 import type { Snapshot, K8sObject } from '../schema/snapshot.js';
 
-export type TokenCategory = 'NAMESPACE' | 'NODE' | 'HOST' | 'IMAGE' | 'NAME' | 'LABEL';
+export type TokenCategory = 'NAMESPACE' | 'NODE' | 'HOST' | 'IMAGE' | 'NAME' | 'LABEL' | 'EMAIL';
 /** When one value is found in several roles, the first category in this order names its token. */
-const CATEGORY_ORDER: readonly TokenCategory[] = ['NAMESPACE', 'NODE', 'HOST', 'IMAGE', 'NAME', 'LABEL'];
+const CATEGORY_ORDER: readonly TokenCategory[] = ['NAMESPACE', 'NODE', 'HOST', 'IMAGE', 'NAME', 'LABEL', 'EMAIL'];
+
+const EMAIL_ADDRESS = /(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])/g;
+const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const HEX = '[0-9A-Fa-f]{1,4}';
+/** IPv4, full IPv6, and compressed IPv6 (with `::` and at least one group; `std::string` is not one). */
+const IP_ADDRESS = new RegExp(
+  [
+    `(?<![\\w.])(?:${OCTET}\\.){3}${OCTET}(?![\\w]|\\.\\d)`,
+    `(?<![\\w:])(?:${HEX}:){7}${HEX}(?![\\w:])`,
+    `(?<![\\w:])(?:${HEX}(?::${HEX}){0,6})?::(?:${HEX}(?::${HEX}){0,6})?(?![\\w:])`,
+  ].join('|'),
+  'g',
+);
+/**
+ * Top-level and private suffixes a host name in a message ends with. A list rather than "any word": field paths
+ * (`spec.template.spec.containers`, `metadata.labels.app`) and file names (`values.yaml`) have dots too, so
+ * suffixes that are also common path segments or words (app, home, test, info, at, it, in, no, be, me) are left out.
+ */
+const HOST_SUFFIXES = [
+  'com', 'net', 'org', 'io', 'dev', 'cloud', 'ai', 'co', 'biz', 'xyz', 'tech', 'online', 'site', 'aws',
+  'internal', 'local', 'localdomain', 'lan', 'corp', 'intra', 'intranet', 'private', 'example', 'invalid',
+  'svc', 'us', 'uk', 'de', 'fr', 'nl', 'eu', 'ch', 'se', 'dk', 'fi', 'es', 'jp', 'cn', 'br',
+  'ru', 'au', 'ca', 'nz', 'ie', 'sg', 'hk', 'kr', 'tw', 'za', 'mx', 'ar', 'cz', 'pt', 'gov', 'edu', 'mil',
+];
+/** Labels may follow a token (`NAME_1.example.com`), but a host never starts inside one. */
+const HOST_NAME = new RegExp(
+  `(?<![A-Za-z0-9_-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+(?:${HOST_SUFFIXES.join('|')})(?![A-Za-z0-9-]|\\.[A-Za-z0-9])`,
+  'gi',
+);
+/** Public, generic domains that identify no cluster (label and annotation prefixes, cluster DNS). */
+function isGenericHost(host: string): boolean {
+  const lower = host.toLowerCase();
+  return ['kubernetes.io', 'k8s.io', 'cluster.local'].some((domain) => lower === domain || lower.endsWith(`.${domain}`));
+}
 
 /**
  * Names every Kubernetes cluster has: they identify nothing, and replacing them would make the facts
@@ -257,6 +294,7 @@ export function buildAnonymizer(snapshot: Snapshot): Anonymizer {
 export function createAnonymizer(entries: [string, TokenCategory][]): Anonymizer {
   const toToken = new Map<string, string>();
   const toReal = new Map<string, string>();
+  const issued = new Map<TokenCategory, number>();
   for (const category of CATEGORY_ORDER) {
     const values = entries.filter(([, c]) => c === category).map(([v]) => v).sort();
     values.forEach((value, index) => {
@@ -264,6 +302,7 @@ export function createAnonymizer(entries: [string, TokenCategory][]): Anonymizer
       toToken.set(value, token);
       toReal.set(token, value);
     });
+    issued.set(category, values.length);
   }
   // Longest first, so `shop-db-0` is replaced before `shop-db`, and `shop` only where it stands alone.
   const realValues = [...toToken.keys()].sort((a, b) => b.length - a.length || a.localeCompare(b));
@@ -277,14 +316,34 @@ export function createAnonymizer(entries: [string, TokenCategory][]): Anonymizer
   const lengthsByFirstWord = new Map([...lengthSets].map(([key, lengths]) => [key, [...lengths].sort((a, b) => b - a)]));
   const tokenPattern = new RegExp(`(?<![A-Za-z0-9])(?:${CATEGORY_ORDER.join('|')})_\\d+(?![A-Za-z0-9])`, 'g');
 
-  const anonymize = (text: string) => replaceWholeValues(text, lengthsByFirstWord, toToken);
+  /** The token of a value found by its shape: the snapshot's if it has one, else the next free one of its category. */
+  const tokenFor = (value: string, category: TokenCategory): string => {
+    const known = toToken.get(value);
+    if (known) return known;
+    const n = (issued.get(category) ?? 0) + 1;
+    issued.set(category, n);
+    const token = `${category}_${n}`;
+    toToken.set(value, token);
+    toReal.set(token, value);
+    return token;
+  };
+  const anonymize = (text: string) => {
+    // E-mail addresses first, whole (a dictionary name inside one would leave the rest of it behind); then the
+    // snapshot's names; then hosts and addresses that are left, around the tokens.
+    const withoutEmails = text.replace(EMAIL_ADDRESS, (email) => tokenFor(email, 'EMAIL'));
+    return replaceWholeValues(withoutEmails, lengthsByFirstWord, toToken)
+      .replace(IP_ADDRESS, (ip) => (ip.length > 2 ? tokenFor(ip, 'HOST') : ip))
+      .replace(HOST_NAME, (host) => (isGenericHost(host) ? host : tokenFor(host, 'HOST')));
+  };
   const restore = (text: string) => text.replace(tokenPattern, (m) => toReal.get(m) ?? m);
   return {
-    size: toToken.size,
+    get size() {
+      return toToken.size;
+    },
     anonymize,
     restore,
     anonymizeDeep: <T>(value: T) => mapStrings(value, anonymize) as T,
     restoreDeep: <T>(value: T) => mapStrings(value, restore) as T,
-    realValues: () => [...realValues],
+    realValues: () => [...toToken.keys()].sort((a, b) => b.length - a.length || a.localeCompare(b)),
   };
 }

@@ -10,6 +10,7 @@ import type { Diagnosis } from '../schema/diagnosis.js';
 import { DiagnosisCauseSchema } from '../schema/diagnosis.js';
 import type { CostReport } from '../schema/cost.js';
 import type { GeneratedRemediation } from '../schema/remediation.js';
+import type { Health } from '../schema/report.js';
 
 /** At most this many findings are passed on (highest severity first); diagnoses are never capped. */
 export const MAX_FINDINGS_IN_FACTS = 60;
@@ -90,11 +91,30 @@ export const CostFactSchema = z.object({
 });
 export type CostFact = z.infer<typeof CostFactSchema>;
 
-export const RiskFactSchema = z.object({ score: z.number(), grade: z.enum(['A', 'B', 'C', 'D', 'F']) });
-export type RiskFact = z.infer<typeof RiskFactSchema>;
+/** The report's health score: higher is better, grade A best; null score and grade when there is nothing to grade. */
+export const HealthFactSchema = z.object({
+  status: z.enum(['graded', 'nothing-to-grade']),
+  score: z.number().nullable(),
+  grade: z.enum(['A', 'B', 'C', 'D', 'F']).nullable(),
+  provisional: z.boolean(),
+  checksPassed: z.number(),
+  checksEvaluated: z.number(),
+});
+export type HealthFact = z.infer<typeof HealthFactSchema>;
+
+export function healthFactOf(health: Health): HealthFact {
+  return {
+    status: health.status,
+    score: health.score,
+    grade: health.grade,
+    provisional: health.provisional,
+    checksPassed: health.checks.passed,
+    checksEvaluated: health.checks.evaluated,
+  };
+}
 
 export const ExplainerFactsSchema = z.object({
-  risk: RiskFactSchema.nullable(),
+  health: HealthFactSchema.nullable(),
   totals: z.object({
     /** Non-exempted findings before the cap. */
     findings: z.number(),
@@ -128,10 +148,10 @@ export interface BuildFactsInput {
   coverageGaps: { kind: string; status: string }[];
   userContext?: string;
   /**
-   * The report's risk score and grade (src/report computes them from findings + diagnoses). Optional so the
-   * explainer can run alone; without it the summary says the grade is not known rather than inventing one.
+   * The report's health score and grade (src/report computes them). Optional so the explainer can run alone;
+   * without it the summary says the grade is not known rather than inventing one.
    */
-  risk?: RiskFact;
+  health?: HealthFact;
   /** Override the cap (tests, or a model with a bigger context). */
   maxFindings?: number;
 }
@@ -262,7 +282,7 @@ export function buildFacts(input: BuildFactsInput): ExplainerFacts {
   const diagnosisIds = new Set(diagnoses.map((d) => d.id));
 
   return {
-    risk: input.risk ?? null,
+    health: input.health ?? null,
     totals: {
       findings: active.length,
       exempted: input.findings.length - active.length,

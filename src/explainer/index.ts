@@ -2,7 +2,8 @@
  * The explainer stage: turns the structured facts into an executive summary, ordered SRE actions, a PR
  * description and per-item immediate/long-term steps. The template explainer is the default and the
  * fallback; `llm: 'openai'` asks an OpenAI-compatible model, whose answer is used only if it passes
- * validation (ids exist, no commands we did not generate).
+ * validation (ids exist, the figures it states are the computed ones, it denies no finding or diagnosis, and it
+ * holds no command we did not generate).
  */
 import { InputError, errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -15,6 +16,7 @@ import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_MODEL,
   DEFAULT_TIMEOUT_MS,
+  LlmBudget,
   PROMPT_VERSION,
   buildMessages,
   createClient,
@@ -25,11 +27,12 @@ import {
 import { templateExplain } from './template.js';
 import { parseAnswer, validateExplanation, type ValidationResult } from './validate.js';
 
-export { buildFacts, ExplainerFactsSchema, MAX_FINDINGS_IN_FACTS, type ExplainerFacts, type BuildFactsInput } from './facts.js';
+export { buildFacts, healthFactOf, ExplainerFactsSchema, MAX_FINDINGS_IN_FACTS, type ExplainerFacts, type BuildFactsInput } from './facts.js';
 export { buildAnonymizer, createAnonymizer, type Anonymizer } from './anonymize.js';
 export { templateExplain } from './template.js';
-export { findForeignCommands, validateExplanation } from './validate.js';
-export { PROMPT_VERSION, DEFAULT_MODEL } from './llm.js';
+export { findFalseClaims, findForeignCommands, validateExplanation } from './validate.js';
+export { PROMPT_VERSION, DEFAULT_MODEL, DEFAULT_TIMEOUT_MS, MAX_ANSWER_BYTES } from './llm.js';
+export { defaultCacheDir } from './cache.js';
 
 export interface ExplainerOptions {
   /** Ask an LLM; undefined = template explainer only (no network). */
@@ -39,13 +42,17 @@ export interface ExplainerOptions {
   apiKey?: string;
   /** Defaults to $OPENAI_BASE_URL; set it for Ollama, vLLM, LM Studio or Azure OpenAI (…/openai/v1/). */
   baseURL?: string;
-  /** Per request; the SDK retries timeouts and 5xx/429 `maxRetries` times. */
+  /**
+   * --llm-timeout: the whole LLM step, every request, SDK retry (timeouts, 5xx, 429: `maxRetries` times) and the
+   * validation retry included. Default 60 s; then the template explainer is used.
+   */
   timeoutMs?: number;
   maxRetries?: number;
   /** --anonymize: names are replaced by tokens before the call and restored in the answer. */
   anonymizer?: Anonymizer;
   /** false = --no-cache. Default true. */
   cache?: boolean;
+  /** Default: $CLUSTERGPT_CACHE_DIR, else $XDG_CACHE_HOME/clustergpt, else ~/.cache/clustergpt (never the working directory). */
   cacheDir?: string;
   /** --context: the user's own notes, added to the prompt as delimited background. */
   userContext?: string;
@@ -117,41 +124,41 @@ export async function explain(facts: ExplainerFacts, options: ExplainerOptions, 
     }
   }
 
-  const client = createClient({
-    apiKey,
-    baseURL,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
-  });
-  let messages = buildMessages(sentFacts);
-  let lastProblems: string[] = [];
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    let content: string | null;
-    try {
-      log.progress(attempt === 1 ? `asking ${model} for the explanation…` : `asking ${model} again (answer was rejected)…`);
-      content = await requestExplanation(client, model, messages);
-    } catch (err) {
-      return fallback(`LLM request failed: ${errorMessage(err)}`);
-    }
-    const parsed = parseAnswer(content);
-    const result: ValidationResult = parsed.ok ? validateExplanation(restore(parsed.json), facts) : parsed;
-    if (result.ok) {
-      if (useCache && parsed.ok) {
-        try {
-          // Stored as the model wrote it (anonymized), restored and re-validated when read.
-          await writeCachedAnswer(cacheDir, key, model, PROMPT_VERSION, parsed.json);
-        } catch (err) {
-          log.debug(`explainer: could not write the cache (${errorMessage(err)})`);
-        }
+  const budget = new LlmBudget(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  try {
+    const client = createClient({ apiKey, baseURL, maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES, budget });
+    let messages = buildMessages(sentFacts);
+    let lastProblems: string[] = [];
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      let content: string | null;
+      try {
+        log.progress(attempt === 1 ? `asking ${model} for the explanation…` : `asking ${model} again (answer was rejected)…`);
+        content = await requestExplanation(client, model, messages, budget);
+      } catch (err) {
+        return fallback(`LLM request failed: ${budget.stoppedReason() ?? errorMessage(err)}`);
       }
-      return { explanation: fillMissingItems(result.explanation, template), meta: { engine: 'llm', model, cached: false, anonymized } };
+      const parsed = parseAnswer(content);
+      const result: ValidationResult = parsed.ok ? validateExplanation(restore(parsed.json), facts) : parsed;
+      if (result.ok) {
+        if (useCache && parsed.ok) {
+          try {
+            // Stored as the model wrote it (anonymized), restored and re-validated when read.
+            await writeCachedAnswer(cacheDir, key, model, PROMPT_VERSION, parsed.json);
+          } catch (err) {
+            log.debug(`explainer: could not write the cache (${errorMessage(err)})`);
+          }
+        }
+        return { explanation: fillMissingItems(result.explanation, template), meta: { engine: 'llm', model, cached: false, anonymized } };
+      }
+      lastProblems = result.problems;
+      log.debug(`explainer: answer ${attempt} rejected: ${result.problems.join(' | ')}`);
+      // The problems quote restored text: anonymize them again so the retry cannot leak a real name.
+      const told = anonymizer ? result.problems.map((p) => anonymizer.anonymize(p)) : result.problems;
+      messages = retryMessages(messages, content ?? '', told);
     }
-    lastProblems = result.problems;
-    log.debug(`explainer: answer ${attempt} rejected: ${result.problems.join(' | ')}`);
-    // The problems quote restored text: anonymize them again so the retry cannot leak a real name.
-    const told = anonymizer ? result.problems.map((p) => anonymizer.anonymize(p)) : result.problems;
-    messages = retryMessages(messages, content ?? '', told);
+    const more = lastProblems.length > 1 ? ` (+${lastProblems.length - 1} more)` : '';
+    return fallback(`LLM answer failed validation twice: ${lastProblems[0]}${more}`);
+  } finally {
+    budget.dispose();
   }
-  const more = lastProblems.length > 1 ? ` (+${lastProblems.length - 1} more)` : '';
-  return fallback(`LLM answer failed validation twice: ${lastProblems[0]}${more}`);
 }

@@ -229,8 +229,10 @@ export const CAUSE_PHRASES: Record<DiagnosisCause, StepPhrases> = {
     longTerm: () => 'Deploy only images CI has pushed and verified, by digest; monitor registry credentials for expiry.',
   },
   unschedulable: {
-    immediate: (c) => `Lower the requests of ${c.res} to fit a node, or add capacity that fits them; ${c.pods} pod(s) are Pending.${c.fix}`,
-    longTerm: () => 'Check requests against node sizes in CI and run the cluster autoscaler with an instance type big enough.',
+    // The blocker (no nodes, node selector, taint, unbound claim or capacity) is named in the
+    // diagnosis and its remediation; a fixed "lower the requests" here would contradict most of them.
+    immediate: (c) => `Clear the scheduling blocker the summary names for ${c.res}; its ${c.pods} pod(s) stay Pending until then.${c.fix}`,
+    longTerm: () => 'Check pod templates against the cluster in CI (requests against node sizes, node selectors against node labels, tolerations against taints, StorageClasses that exist) and run the cluster autoscaler.',
   },
   'config-error': {
     immediate: (c) => `Create the missing ConfigMap/Secret key that ${c.res} references, or fix the reference, then let the pods restart.${c.fix}`,

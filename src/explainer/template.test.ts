@@ -19,7 +19,7 @@ describe('template explainer', () => {
       remediations: sampleRemediations().reverse(),
       graphSummary: { namespaces: ['bookstore', 'monitoring'], workloads: 6, exposurePaths: 2, singlePointsOfFailure: ['Deployment bookstore/inventory'] },
       coverageGaps: [{ kind: 'PodMetrics', status: 'not-served' }],
-      risk: { score: 62, grade: 'D' },
+      health: { status: 'graded', score: 62, grade: 'D', provisional: false, checksPassed: 180, checksEvaluated: 200 },
     });
     expect(second).toBe(first);
     expect(stableStringify(templateExplain(shuffled))).toBe(first);
@@ -32,9 +32,9 @@ describe('template explainer', () => {
     expect(validateExplanation(explanation, facts)).toMatchObject({ ok: true });
   });
 
-  it('exec summary names the risk grade, the monthly cost and the top three issues with counts', () => {
+  it('exec summary names the health grade, the monthly cost and the top three issues with counts', () => {
     const { execSummary } = templateExplain(sampleFacts());
-    expect(execSummary).toContain('Risk grade D (score 62/100)');
+    expect(execSummary).toContain('Health grade D, score 62/100 where higher is better (180 of 200 checks passed)');
     expect(execSummary).toContain('$420.48/month');
     expect(execSummary).toContain('$45.50/month');
     expect(execSummary).toContain('The three things that matter:');
@@ -47,10 +47,10 @@ describe('template explainer', () => {
     expect(execSummary).toContain('6 open findings (1 critical, 3 high, 1 medium, 1 low) and 1 exempted');
   });
 
-  it('says when the risk grade and the cost are not known instead of inventing them', () => {
-    const facts = { ...sampleFacts(), risk: null, cost: null };
+  it('says when the health grade and the cost are not known instead of inventing them', () => {
+    const facts = { ...sampleFacts(), health: null, cost: null };
     const { execSummary } = templateExplain(facts);
-    expect(execSummary).toContain('Risk grade not computed');
+    expect(execSummary).toContain('Health grade not computed');
     expect(execSummary).toContain('Cost: not estimated');
   });
 
@@ -99,6 +99,22 @@ describe('template explainer', () => {
     expect(prText).toContain('Credential in a literal env var (high) on Deployment bookstore/inventory');
   });
 
+  it('gives no grade when there is nothing to grade, and says so', () => {
+    const facts = {
+      ...sampleFacts(),
+      health: { status: 'nothing-to-grade' as const, score: null, grade: null, provisional: false, checksPassed: 0, checksEvaluated: 0 },
+    };
+    const { execSummary, prText } = templateExplain(facts);
+    expect(execSummary).toMatch(/^Nothing to grade \(no workloads in the input\):/);
+    expect(execSummary).not.toMatch(/grade [A-F]\b/);
+    expect(prText).not.toContain('health grade before this change');
+  });
+
+  it('says when the grade is provisional', () => {
+    const facts = { ...sampleFacts(), health: { status: 'graded' as const, score: 95, grade: 'A' as const, provisional: true, checksPassed: 10, checksEvaluated: 10 } };
+    expect(templateExplain(facts).execSummary).toContain('Health grade A (provisional: some kinds could not be read), score 95/100');
+  });
+
   it('handles an empty, healthy cluster', () => {
     const facts = buildFacts({
       findings: [],
@@ -107,10 +123,10 @@ describe('template explainer', () => {
       remediations: [],
       graphSummary: { namespaces: ['default'], workloads: 1, exposurePaths: 0, singlePointsOfFailure: [] },
       coverageGaps: [],
-      risk: { score: 0, grade: 'A' },
+      health: { status: 'graded', score: 100, grade: 'A', provisional: false, checksPassed: 60, checksEvaluated: 60 },
     });
     const e = templateExplain(facts);
-    expect(e.execSummary).toContain('Risk grade A');
+    expect(e.execSummary).toContain('Health grade A, score 100/100 where higher is better (60 of 60 checks passed)');
     expect(e.execSummary).toContain('Nothing is broken right now');
     expect(e.sreActions).toEqual([]);
     expect(e.items).toEqual([]);

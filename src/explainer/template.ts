@@ -213,7 +213,7 @@ function renderPrText(facts: ExplainerFacts): string {
     ),
   ];
   const view = {
-    risk: facts.risk,
+    health: facts.health,
     diagnoses: facts.diagnoses,
     itemCount: fixedIds.size,
     fixedDiagnoses: facts.diagnoses.filter((d) => fixedIds.has(d.id)).length,

@@ -298,7 +298,7 @@ function explanationNote(report: Report): string | null {
   const meta = report.explanationMeta;
   if (!meta) return null;
   if (meta.engine === 'llm') {
-    const parts = [`Explanations written by an LLM${meta.model ? ` (${meta.model})` : ''} from the findings above; every id it cites was checked.`];
+    const parts = [`Explanations written by an LLM${meta.model ? ` (${meta.model})` : ''} from the findings above; its ids, figures and claims were checked against the computed results, and it holds no command we did not generate.`];
     if (meta.anonymized) parts.push('Names were anonymized before sending.');
     if (meta.cached) parts.push('Answer served from the local cache.');
     return parts.join(' ');

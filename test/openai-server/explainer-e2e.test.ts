@@ -15,7 +15,7 @@ import { analyzeCost } from '../../src/cost/index.js';
 import { diagnose } from '../../src/diagnosis/index.js';
 import { generateRemediations } from '../../src/patches/index.js';
 import { assembleReport } from '../../src/report/index.js';
-import { buildAnonymizer, buildFacts, explain, templateExplain, validateExplanation, type ExplainerFacts } from '../../src/explainer/index.js';
+import { buildAnonymizer, buildFacts, explain, healthFactOf, templateExplain, validateExplanation, type ExplainerFacts } from '../../src/explainer/index.js';
 import { SYSTEM_PROMPT } from '../../src/explainer/llm.js';
 import { startFakeOpenAI, type FakeOpenAI } from './server.js';
 
@@ -47,7 +47,7 @@ beforeAll(async () => {
       singlePointsOfFailure: report.architecture.singlePointsOfFailure.map((r) => `${r.kind} ${r.namespace ?? ''}/${r.name}`),
     },
     coverageGaps: report.coverageGaps,
-    risk: { score: report.summary.riskScore, grade: report.summary.riskGrade },
+    health: healthFactOf(report.summary.health),
   });
   cacheDir = mkdtempSync(join(tmpdir(), 'clustergpt-explainer-e2e-'));
 });
@@ -63,7 +63,7 @@ describe('explainer on the demo snapshot', () => {
     const second = await explain(facts, {}, silentLogger);
     expect(stableStringify(second)).toBe(stableStringify(first));
     expect(validateExplanation(first.explanation, facts)).toMatchObject({ ok: true });
-    expect(first.explanation.execSummary).toMatch(/^Risk grade [A-F] \(score \d+\/100\)/);
+    expect(first.explanation.execSummary).toMatch(/^Health grade [A-F], score \d+\/100 where higher is better/);
     expect(first.explanation.items.length).toBe(facts.findings.length + facts.diagnoses.length);
   });
 

@@ -1,7 +1,9 @@
 /**
  * A local OpenAI-compatible server for tests: POST /v1/chat/completions answers with the real
  * response envelope (as api.openai.com sends it), and records every request so tests can assert on
- * what was sent (e.g. that no real name leaves the machine with --anonymize).
+ * what was sent (e.g. that no real name leaves the machine with --anonymize). Hostile modes: an answer that
+ * never comes (`hangMs`), headers followed by a body that trickles forever (`dripMs`), an endless body without
+ * a Content-Length (`streamBytes`), and any content at all, however large or false (`content`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +25,11 @@ export type FakeReply =
   /** An HTTP error with an OpenAI-style error body. */
   | { status: number; message?: string; delayMs?: number }
   /** Never answer within the client's timeout. */
-  | { hangMs: number };
+  | { hangMs: number }
+  /** Send 200 and the headers, then one byte every `dripMs`, never finishing the body. */
+  | { dripMs: number }
+  /** Send 200 and `streamBytes` bytes of body in 64 KiB chunks, with no Content-Length (chunked). */
+  | { streamBytes: number };
 
 export type FakeHandler = (request: RecordedRequest, index: number) => FakeReply | Promise<FakeReply>;
 
@@ -75,6 +81,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startFakeOpenAI(handler: FakeHandler): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const intervals = new Set<NodeJS.Timeout>();
   const server = createServer(async (req, res) => {
     const bodyText = await readBody(req);
     let body: any;
@@ -96,6 +103,29 @@ export async function startFakeOpenAI(handler: FakeHandler): Promise<FakeOpenAI>
       timers.add(timer);
       return;
     }
+    if ('dripMs' in reply) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{');
+      const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), reply.dripMs);
+      intervals.add(timer);
+      return;
+    }
+    if ('streamBytes' in reply) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      let left = reply.streamBytes;
+      const pump = () => {
+        while (left > 0 && !res.destroyed) {
+          const piece = chunk.subarray(0, Math.min(chunk.length, left));
+          left -= piece.length;
+          if (!res.write(piece)) return void res.once('drain', pump);
+        }
+        if (!res.destroyed) res.end();
+      };
+      res.on('error', () => {});
+      pump();
+      return;
+    }
     if (reply.delayMs) await sleep(reply.delayMs);
     if ('status' in reply) {
       sendJson(res, reply.status, {
@@ -112,6 +142,7 @@ export async function startFakeOpenAI(handler: FakeHandler): Promise<FakeOpenAI>
     requests,
     close: async () => {
       for (const t of timers) clearTimeout(t);
+      for (const t of intervals) clearInterval(t);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -287,7 +287,7 @@ export function sampleFacts(overrides: { userContext?: string; maxFindings?: num
       singlePointsOfFailure: ['Deployment bookstore/inventory'],
     },
     coverageGaps: [{ kind: 'PodMetrics', status: 'not-served' }],
-    risk: { score: 62, grade: 'D' },
+    health: { status: 'graded', score: 62, grade: 'D', provisional: false, checksPassed: 180, checksEvaluated: 200 },
     ...overrides,
   });
 }
@@ -295,7 +295,7 @@ export function sampleFacts(overrides: { userContext?: string; maxFindings?: num
 /** A valid LLM answer for sampleFacts(), as a model would send it (ids from the facts, no commands). */
 export function validAnswer(): Record<string, unknown> {
   return {
-    execSummary: 'Risk grade D. inventory in bookstore is being OOMKilled and recommender cannot be scheduled. About $420/month.',
+    execSummary: 'Health grade D. inventory in bookstore is being OOMKilled and recommender cannot be scheduled. About $420/month.',
     sreActions: [
       {
         title: 'Stop inventory from running out of memory',
