@@ -8,23 +8,28 @@
  * contacted, so a typo in a rule does not cost a five-minute capture.
  */
 import { captureCluster } from './connector/index.js';
-import { readSnapshot } from './snapshot/io.js';
+import { readSnapshotChecked } from './snapshot/io.js';
+import { applyNamespaceScope } from './snapshot/scope.js';
 import { loadManifests } from './manifests/index.js';
 import { buildGraph } from './graph/index.js';
-import { evaluateRulesDetailed, loadRuleConfig, loadRuleSet } from './rule-engine/index.js';
+import { existsSync } from 'node:fs';
+import {
+  appliedConfigOf, DEFAULT_CONFIG_FILE, evaluateRulesDetailed, loadRuleConfig, loadRuleSet, type AppliedConfig, type LoadedConfig,
+} from './rule-engine/index.js';
 import { analyzeCost, loadPriceOverrides } from './cost/index.js';
 import { diagnose } from './diagnosis/index.js';
 import { generateRemediations } from './patches/index.js';
-import { buildAnonymizer, buildFacts, explain, type ExplainerOptions } from './explainer/index.js';
+import { buildAnonymizer, buildFacts, explain, healthFactOf, type ExplainerOptions } from './explainer/index.js';
 import { assembleReport, writeReports, type ReportFormat } from './report/index.js';
-import type { ConnectorOptions, InputProblem, Logger, Report, RuleEngineOptions, Snapshot } from './pipeline-types.js';
+import type { ConnectorOptions, InputProblem, Logger, NamespaceScope, Report, RuleEngineOptions, Snapshot } from './pipeline-types.js';
 import { TOOL_VERSION } from './common/version.js';
+import { InputError } from './common/errors.js';
 import { collectGarbageAfterBigStage } from './common/memory.js';
 
 export type AuditInput =
   | { type: 'cluster'; connector: ConnectorOptions }
-  | { type: 'snapshot'; path: string }
-  | { type: 'manifests'; paths: string[]; stdin?: NodeJS.ReadableStream; keepGoing?: boolean };
+  | { type: 'snapshot'; path: string; scope?: NamespaceScope }
+  | { type: 'manifests'; paths: string[]; stdin?: NodeJS.ReadableStream; keepGoing?: boolean; scope?: NamespaceScope };
 
 export interface AuditOptions {
   rules: RuleEngineOptions;
@@ -64,17 +69,75 @@ export async function acquireSnapshot(
   switch (input.type) {
     case 'cluster':
       return { snapshot: await captureCluster(input.connector, log), problems: [] };
-    case 'snapshot':
-      return { snapshot: await readSnapshot(input.path), problems: [] };
-    case 'manifests':
-      return loadManifests(input.paths, { stdin: input.stdin, keepGoing: input.keepGoing }, log);
+    case 'snapshot': {
+      const { snapshot, problems, warnings } = await readSnapshotChecked(input.path);
+      for (const w of warnings) log.warn(`${w.file}: ${w.message}`);
+      requireSomeObject(snapshot, problems, `the snapshot ${input.path}`);
+      return { snapshot: input.scope ? applyNamespaceScope(snapshot, input.scope, 'the snapshot') : snapshot, problems };
+    }
+    case 'manifests': {
+      const { snapshot, problems } = await loadManifests(input.paths, { stdin: input.stdin, keepGoing: input.keepGoing }, log);
+      requireSomeObject(snapshot, problems, input.paths.map((p) => (p === '-' ? 'stdin' : p)).join(', '));
+      return { snapshot: input.scope ? applyNamespaceScope(snapshot, input.scope, 'the manifests') : snapshot, problems };
+    }
   }
+}
+
+/**
+ * An input with no object at all (empty stdin, an empty file, only `---` or comments, an empty snapshot) is an input
+ * error, never a clean report: `false | clustergpt analyze --manifests - --fail-on low` must not pass a CI gate.
+ */
+function requireSomeObject(snapshot: Snapshot, problems: readonly InputProblem[], where: string): void {
+  if (Object.values(snapshot.objects).some((list) => list.length > 0)) return;
+  const first = problems[0];
+  if (first) {
+    const at = first.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : '';
+    throw new InputError(
+      `no Kubernetes object could be loaded from ${where}: ${problems.length} ${snapshot.source.type === 'manifests' ? 'document(s)' : 'object(s)'} failed (${at}${first.message})`,
+      'fix the documents; --keep-going accepts a partial load, not an empty one',
+    );
+  }
+  throw new InputError(
+    `${where} holds no Kubernetes objects (empty, or only comments and document separators)`,
+    'check the file, or the command whose output was piped in (e.g. helm template … | clustergpt analyze --manifests -)',
+  );
+}
+
+/**
+ * The --config file, validated against the rule ids before the cluster is read. Everything it changes is said on
+ * stderr and recorded in the report; with --no-exemptions it is checked but nothing in it applies, so nothing in the
+ * reviewed change can weaken a CI gate.
+ */
+function loadConfigAndSay(
+  rules: RuleEngineOptions,
+  ruleIds: readonly string[],
+  log: Logger,
+): { ruleConfig: LoadedConfig; appliedConfig: AppliedConfig | undefined } {
+  if (rules.configPath === undefined && existsSync(DEFAULT_CONFIG_FILE)) {
+    log.info(`${DEFAULT_CONFIG_FILE} in the working directory is not read unless asked: pass --config ${DEFAULT_CONFIG_FILE} to apply it`);
+  }
+  const loaded = loadRuleConfig(rules.configPath, undefined, ruleIds);
+  if (rules.configPath === undefined) return { ruleConfig: loaded, appliedConfig: undefined };
+  if (rules.noExemptions) {
+    log.info(`--no-exemptions: ${rules.configPath} is checked, but none of its overrides or exemptions apply`);
+    return { ruleConfig: { config: {} }, appliedConfig: undefined };
+  }
+  const applied = appliedConfigOf(loaded, rules.configPath);
+  if (applied) {
+    const changes = [
+      applied.disabledRules.length > 0 && `disabled rules: ${applied.disabledRules.join(', ')}`,
+      applied.severityOverrides.length > 0 && `severity overrides: ${applied.severityOverrides.map((o) => `${o.rule} → ${o.severity}`).join(', ')}`,
+      applied.exemptions > 0 && `${applied.exemptions} exemption(s)`,
+    ].filter(Boolean);
+    log.info(`config ${applied.file}: ${changes.length > 0 ? changes.join('; ') : 'no overrides'}`);
+  }
+  return { ruleConfig: loaded, appliedConfig: applied };
 }
 
 export async function runAudit(input: AuditInput, options: AuditOptions, log: Logger): Promise<AuditResult> {
   const timings: AuditResult['stageTimings'] = [];
   const ruleSet = await timed(timings, 'load rules', () => loadRuleSet({ extraRuleDirs: options.rules.extraRuleDirs }));
-  const ruleConfig = loadRuleConfig(options.rules.configPath);
+  const { ruleConfig, appliedConfig } = loadConfigAndSay(options.rules, ruleSet.rules.map((r) => r.id), log);
   const prices = options.pricesPath ? await loadPriceOverrides(options.pricesPath) : undefined;
 
   // The snapshot and the graph are by far the biggest things in memory (about 800 MB for 150,000 pods): they are
@@ -87,9 +150,12 @@ export async function runAudit(input: AuditInput, options: AuditOptions, log: Lo
     const objectCount = Object.values(snapshot.objects).reduce((n, list) => n + list.length, 0);
     collectGarbageAfterBigStage(objectCount);
 
-    const { findings, errors: ruleErrors } = timed(timings, 'rules', () =>
+    const { findings, errors: ruleErrors, checks, staleExemptions, notChecked } = timed(timings, 'rules', () =>
       evaluateRulesDetailed(ruleSet, snapshot, graph, options.rules, ruleConfig),
     );
+    for (const e of staleExemptions) {
+      log.warn(`${e.declaredOn}: stale exemption: ${e.rule}${e.namespace ? ` namespace ${e.namespace}` : ''}${e.kind ? ` kind ${e.kind}` : ''}${e.name ? ` name ${e.name}` : ''}${e.element ? ` element ${e.element}` : ''} matches no finding; remove it or fix its names`);
+    }
     if (ruleErrors.length > 0) {
       // A rule that fails on one object must not hide the others' findings; say so instead of failing the run.
       const rules = [...new Set(ruleErrors.map((e) => e.ruleId))];
@@ -109,7 +175,7 @@ export async function runAudit(input: AuditInput, options: AuditOptions, log: Lo
       assembleReport(
         {
           snapshot, graph, findings, diagnoses, cost, remediations,
-          explanation: null, explanationMeta: null, inputProblems: problems,
+          explanation: null, explanationMeta: null, inputProblems: problems, checks, staleExemptions, notChecked, appliedConfig,
           rules: ruleSet.rules.map((rule) => ({
             id: rule.id, title: rule.title, category: rule.category, severity: rule.severity,
             description: rule.description, rationale: rule.rationale, references: rule.references,
@@ -133,7 +199,7 @@ export async function runAudit(input: AuditInput, options: AuditOptions, log: Lo
         ),
       },
       coverageGaps: reportWithoutExplanation.coverageGaps,
-      risk: { score: reportWithoutExplanation.summary.riskScore, grade: reportWithoutExplanation.summary.riskGrade },
+      health: healthFactOf(reportWithoutExplanation.summary.health),
       userContext: options.explainer.userContext,
     });
     const { anonymize, ...explainerOptions } = options.explainer;
