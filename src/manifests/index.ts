@@ -106,6 +106,9 @@ function buildCoverage(objects: Record<string, K8sObject[]>): CoverageEntry[] {
   return coverage.sort((a, b) => compareText(a.kind, b.kind));
 }
 
+/** Inputs from this size on get a progress line of their own. */
+const BIG_INPUT_CHARS = 2 ** 20;
+
 export async function loadManifests(paths: string[], options: ManifestLoadOptions, log: Logger): Promise<ManifestLoadResult> {
   const { sources, skipped } = await resolveSources(paths, options.stdin);
   const problems: InputProblem[] = [];
@@ -114,6 +117,8 @@ export async function loadManifests(paths: string[], options: ManifestLoadOption
 
   for (const source of sources) {
     const text = await source.read();
+    // Big inputs take seconds to parse: say which file is being read, so a long silence is never a hang.
+    if (text.length >= BIG_INPUT_CHARS) log.progress(`parsing ${source.file} (${(text.length / 2 ** 20).toFixed(1)} MiB)…`);
     const parsed = parseManifestText(text, source.file);
     if (isHelmValues(source.file, parsed)) {
       skipped.push({ path: source.file, type: 'helm-values', marker: source.file, render: renderCommand('helm-values', source.file) });

@@ -248,3 +248,17 @@ describe('loadManifests', () => {
     await expect(loadManifests(['-'], { stdin: tty }, silentLogger)).rejects.toThrow(/stdin is a terminal/);
   });
 });
+
+describe('progress on big inputs', () => {
+  it('says which big file it is parsing, so a long parse never looks like a hang', async () => {
+    const lines: string[] = [];
+    const log = { ...silentLogger, progress: (m: string) => lines.push(m) };
+    const doc = (i: number) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${i}, namespace: a}\ndata: {k: "${'x'.repeat(200)}"}\n`;
+    const big = Array.from({ length: 5000 }, (_, i) => doc(i)).join('---\n');
+    await loadManifests(['-'], { stdin: Readable.from([big]) }, log);
+    expect(lines.some((l) => /^parsing <stdin> \(1\.\d MiB\)…$/.test(l))).toBe(true);
+    lines.length = 0;
+    await loadManifests(['-'], { stdin: Readable.from([doc(1)]) }, log);
+    expect(lines.some((l) => l.startsWith('parsing '))).toBe(false);
+  });
+});
