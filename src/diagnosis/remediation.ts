@@ -1,3 +1,4 @@
+import { podSpecSegments } from '../common/pod-template.js';
 import { asList } from './format.js';
 import type { K8sObject } from '../schema/snapshot.js';
 import type { Patch, Remediation, ResourceRef } from '../schema/finding.js';
@@ -26,21 +27,16 @@ export function recommendMemoryLimit(currentLimit: number | undefined, observedU
   return Math.ceil(target / step) * step;
 }
 
-/** Where the pod spec sits in a workload, for strategic merge patches. Undefined for a bare Pod (immutable resources). */
+/**
+ * Where the pod spec sits in a workload, for strategic merge patches. Undefined for a bare Pod (its resources are
+ * immutable) and for custom kinds (DeploymentConfig, Rollout): the API server accepts no strategic merge patch on them.
+ */
 export function podSpecPath(workload: K8sObject): string[] | undefined {
-  switch (workload.kind) {
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'ReplicaSet':
-    case 'Job':
-      return ['spec', 'template', 'spec'];
-    case 'CronJob':
-      return ['spec', 'jobTemplate', 'spec', 'template', 'spec'];
-    default:
-      return undefined;
-  }
+  if (workload.kind === 'Pod' || !BUILT_IN_WORKLOADS.has(workload.kind)) return undefined;
+  return podSpecSegments(workload);
 }
+
+const BUILT_IN_WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
 
 function nest(path: string[], leaf: Record<string, unknown>): Record<string, unknown> {
   return path.reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), leaf);

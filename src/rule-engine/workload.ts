@@ -1,27 +1,9 @@
 /** Where the pod spec lives in each workload kind, and the per-object values bound to rule expressions. */
 import type { K8sObject } from '../schema/snapshot.js';
+import { podTemplatePath } from '../common/pod-template.js';
 import { isDeploymentLike } from '../common/kinds.js';
 
-/** Path of the pod template (the object holding `metadata` and `spec`), '' for a Pod itself. */
-export function podTemplatePath(obj: K8sObject): string | undefined {
-  switch (obj.kind) {
-    case 'Pod':
-      return '';
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'ReplicaSet':
-    case 'Job':
-      return 'spec.template';
-    case 'CronJob':
-      return 'spec.jobTemplate.spec.template';
-    case 'DeploymentConfig':
-    case 'Rollout':
-      return isDeploymentLike(obj) ? 'spec.template' : undefined;
-    default:
-      return undefined;
-  }
-}
+export { podTemplatePath } from '../common/pod-template.js';
 
 export function joinPath(prefix: string, rest: string): string {
   if (!prefix) return rest;

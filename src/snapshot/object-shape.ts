@@ -14,7 +14,7 @@
  *   `resources`, `resources.requests`, `resources.limits` maps, and every request and limit a quantity in the
  *   Kubernetes grammar (`500m`, `1.5Gi`, `2`, `1e3`), not negative.
  */
-import { isDeploymentLike } from '../common/kinds.js';
+import { podSpecSegments } from '../common/pod-template.js';
 
 /** Deeper objects are refused: the stages walk objects recursively, and a hostile file must not overflow the stack. */
 export const MAX_NESTING_DEPTH = 200;
@@ -94,26 +94,6 @@ function countProblem(value: unknown): string | undefined {
   return value < 0 ? `${shown(value)} is negative` : undefined;
 }
 
-/** Where the pod spec is, per kind (the kinds whose pod specs the stages read). */
-function podSpecSegments(obj: Record<string, any>): Segment[] | undefined {
-  switch (obj.kind) {
-    case 'Pod':
-      return ['spec'];
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'ReplicaSet':
-    case 'Job':
-      return ['spec', 'template', 'spec'];
-    case 'CronJob':
-      return ['spec', 'jobTemplate', 'spec', 'template', 'spec'];
-    case 'DeploymentConfig':
-    case 'Rollout':
-      return isDeploymentLike(obj) ? ['spec', 'template', 'spec'] : undefined;
-    default:
-      return undefined;
-  }
-}
 
 function countSegments(obj: Record<string, any>): Segment[][] {
   switch (obj.kind) {
