@@ -164,7 +164,6 @@ export async function loadManifests(paths: string[], options: ManifestLoadOption
   for (const item of skipped) log.info(describeSkipped(item));
   for (const w of warnings) log.warn(`${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
   log.progress(`loaded ${byKey.size} objects from ${sources.length} file${sources.length === 1 ? '' : 's'}`);
-  if (byKey.size === 0) log.warn('no Kubernetes objects found in the given manifests');
   if (problems.length > 0) log.debug(`${problems.length} input problem(s)${options.keepGoing ? ' accepted (--keep-going)' : ''}`);
 
   const snapshot: Snapshot = {
