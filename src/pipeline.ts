@@ -10,12 +10,10 @@
 import { captureCluster } from './connector/index.js';
 import { readSnapshotChecked } from './snapshot/io.js';
 import { applyNamespaceScope } from './snapshot/scope.js';
+import { requireSomeObject } from './snapshot/non-empty.js';
 import { loadManifests } from './manifests/index.js';
 import { buildGraph } from './graph/index.js';
-import { existsSync } from 'node:fs';
-import {
-  appliedConfigOf, DEFAULT_CONFIG_FILE, evaluateRulesDetailed, loadRuleConfig, loadRuleSet, type AppliedConfig, type LoadedConfig,
-} from './rule-engine/index.js';
+import { evaluateRulesDetailed, loadRuleSet, loadRunConfig } from './rule-engine/index.js';
 import { analyzeCost, loadPriceOverrides } from './cost/index.js';
 import { diagnose } from './diagnosis/index.js';
 import { generateRemediations } from './patches/index.js';
@@ -23,7 +21,6 @@ import { buildAnonymizer, buildFacts, explain, healthFactOf, type ExplainerOptio
 import { assembleReport, writeReports, type ReportFormat } from './report/index.js';
 import type { ConnectorOptions, InputProblem, Logger, NamespaceScope, Report, RuleEngineOptions, Snapshot } from './pipeline-types.js';
 import { TOOL_VERSION } from './common/version.js';
-import { InputError } from './common/errors.js';
 import { collectGarbageAfterBigStage } from './common/memory.js';
 
 export type AuditInput =
@@ -83,61 +80,10 @@ export async function acquireSnapshot(
   }
 }
 
-/**
- * An input with no object at all (empty stdin, an empty file, only `---` or comments, an empty snapshot) is an input
- * error, never a clean report: `false | clustergpt analyze --manifests - --fail-on low` must not pass a CI gate.
- */
-function requireSomeObject(snapshot: Snapshot, problems: readonly InputProblem[], where: string): void {
-  if (Object.values(snapshot.objects).some((list) => list.length > 0)) return;
-  const first = problems[0];
-  if (first) {
-    const at = first.file ? `${first.file}${first.line ? `:${first.line}` : ''}: ` : '';
-    throw new InputError(
-      `no Kubernetes object could be loaded from ${where}: ${problems.length} ${snapshot.source.type === 'manifests' ? 'document(s)' : 'object(s)'} failed (${at}${first.message})`,
-      'fix the documents; --keep-going accepts a partial load, not an empty one',
-    );
-  }
-  throw new InputError(
-    `${where} holds no Kubernetes objects (empty, or only comments and document separators)`,
-    'check the file, or the command whose output was piped in (e.g. helm template … | clustergpt analyze --manifests -)',
-  );
-}
-
-/**
- * The --config file, validated against the rule ids before the cluster is read. Everything it changes is said on
- * stderr and recorded in the report; with --no-exemptions it is checked but nothing in it applies, so nothing in the
- * reviewed change can weaken a CI gate.
- */
-function loadConfigAndSay(
-  rules: RuleEngineOptions,
-  ruleIds: readonly string[],
-  log: Logger,
-): { ruleConfig: LoadedConfig; appliedConfig: AppliedConfig | undefined } {
-  if (rules.configPath === undefined && existsSync(DEFAULT_CONFIG_FILE)) {
-    log.info(`${DEFAULT_CONFIG_FILE} in the working directory is not read unless asked: pass --config ${DEFAULT_CONFIG_FILE} to apply it`);
-  }
-  const loaded = loadRuleConfig(rules.configPath, undefined, ruleIds);
-  if (rules.configPath === undefined) return { ruleConfig: loaded, appliedConfig: undefined };
-  if (rules.noExemptions) {
-    log.info(`--no-exemptions: ${rules.configPath} is checked, but none of its overrides or exemptions apply`);
-    return { ruleConfig: { config: {} }, appliedConfig: undefined };
-  }
-  const applied = appliedConfigOf(loaded, rules.configPath);
-  if (applied) {
-    const changes = [
-      applied.disabledRules.length > 0 && `disabled rules: ${applied.disabledRules.join(', ')}`,
-      applied.severityOverrides.length > 0 && `severity overrides: ${applied.severityOverrides.map((o) => `${o.rule} → ${o.severity}`).join(', ')}`,
-      applied.exemptions > 0 && `${applied.exemptions} exemption(s)`,
-    ].filter(Boolean);
-    log.info(`config ${applied.file}: ${changes.length > 0 ? changes.join('; ') : 'no overrides'}`);
-  }
-  return { ruleConfig: loaded, appliedConfig: applied };
-}
-
 export async function runAudit(input: AuditInput, options: AuditOptions, log: Logger): Promise<AuditResult> {
   const timings: AuditResult['stageTimings'] = [];
   const ruleSet = await timed(timings, 'load rules', () => loadRuleSet({ extraRuleDirs: options.rules.extraRuleDirs }));
-  const { ruleConfig, appliedConfig } = loadConfigAndSay(options.rules, ruleSet.rules.map((r) => r.id), log);
+  const { ruleConfig, appliedConfig } = loadRunConfig(options.rules, ruleSet.rules.map((r) => r.id), log);
   const prices = options.pricesPath ? await loadPriceOverrides(options.pricesPath) : undefined;
 
   // The snapshot and the graph are by far the biggest things in memory (about 800 MB for 150,000 pods): they are

@@ -1,10 +1,12 @@
 /** `.clustergpt.yaml` (the keys the rule engine owns) and exemption matching (docs/rules.md §6). */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import { closestMatch } from '../common/suggest.js';
 import { InputError, errorMessage } from '../common/errors.js';
 import type { K8sObject } from '../schema/snapshot.js';
+import type { Logger } from '../common/logger.js';
+import type { RuleEngineOptions } from '../pipeline-types.js';
 import { RuleConfigSchema, type RuleConfig } from './rule-schema.js';
 
 export const EXEMPT_ANNOTATION = 'clustergpt.io/exempt';
@@ -282,4 +284,35 @@ export function staleExemptions(loaded: LoadedConfig, matched: ReadonlySet<numbe
     if (element !== undefined) stale.element = element;
     return [stale];
   });
+}
+
+/**
+ * The --config file, validated against the rule ids before the cluster is read. Everything it changes is said on
+ * stderr and recorded in the report; with --no-exemptions it is checked but nothing in it applies, so nothing in the
+ * reviewed change can weaken a CI gate.
+ */
+export function loadRunConfig(
+  rules: RuleEngineOptions,
+  ruleIds: readonly string[],
+  log: Logger,
+): { ruleConfig: LoadedConfig; appliedConfig: AppliedConfig | undefined } {
+  if (rules.configPath === undefined && existsSync(DEFAULT_CONFIG_FILE)) {
+    log.info(`${DEFAULT_CONFIG_FILE} in the working directory is not read unless asked: pass --config ${DEFAULT_CONFIG_FILE} to apply it`);
+  }
+  const loaded = loadRuleConfig(rules.configPath, undefined, ruleIds);
+  if (rules.configPath === undefined) return { ruleConfig: loaded, appliedConfig: undefined };
+  if (rules.noExemptions) {
+    log.info(`--no-exemptions: ${rules.configPath} is checked, but none of its overrides or exemptions apply`);
+    return { ruleConfig: { config: {} }, appliedConfig: undefined };
+  }
+  const applied = appliedConfigOf(loaded, rules.configPath);
+  if (applied) {
+    const changes = [
+      applied.disabledRules.length > 0 && `disabled rules: ${applied.disabledRules.join(', ')}`,
+      applied.severityOverrides.length > 0 && `severity overrides: ${applied.severityOverrides.map((o) => `${o.rule} → ${o.severity}`).join(', ')}`,
+      applied.exemptions > 0 && `${applied.exemptions} exemption(s)`,
+    ].filter(Boolean);
+    log.info(`config ${applied.file}: ${changes.length > 0 ? changes.join('; ') : 'no overrides'}`);
+  }
+  return { ruleConfig: loaded, appliedConfig: applied };
 }
